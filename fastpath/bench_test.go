@@ -1,0 +1,373 @@
+package fastpath
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The fast-path benchmarks. Each runs on the layout named by -layout.
+//
+// Loop bodies are named, non-inlined functions (loopCheck, loopSendTake,
+// loopStream) so that the CI gate can count their inclusive instructions
+// with callgrind's --toggle-collect, leaving setup out.
+
+var benchThreads = []int{1, 100, 10_000, 100_000}
+
+// threadsPerProcess groups benchmark threads into processes, so that the
+// process-pending word is shared by a realistic number of threads (a Go
+// program has a few dozen Ms).
+const threadsPerProcess = 100
+
+// benchWorld is a State populated with n threads.
+type benchWorld struct {
+	s    State
+	tids []ThreadID
+	hots []Hot
+	// order is the visiting order, built by the benchmarks that need it.
+	order []int32
+	// spare is the process of a freed slot (BenchmarkFootprint).
+	spare ProcID
+}
+
+// cachedWorld keeps the last world built, so the calibration runs of one
+// sub-benchmark (testing calls its function with growing b.N) do not each
+// pay for building 100,000 threads — 400 MB of arena for the flat layout.
+var cachedWorld struct {
+	key string
+	w   *benchWorld
+}
+
+// sharedBenchWorld returns a world of n threads for the sub-benchmark key,
+// reusing the previous one when the key matches; setup runs on a new one.
+func sharedBenchWorld(tb testing.TB, key string, n int, setup func(*benchWorld)) *benchWorld {
+	if cachedWorld.key == key && cachedWorld.w != nil {
+		return cachedWorld.w
+	}
+	if cachedWorld.w != nil {
+		cachedWorld.w.s.Close()
+		cachedWorld.w = nil
+	}
+	w := buildBenchWorld(tb, n)
+	if setup != nil {
+		setup(w)
+	}
+	cachedWorld.key, cachedWorld.w = key, w
+	return w
+}
+
+// newBenchWorld builds a world that lives as long as the test or benchmark.
+func newBenchWorld(tb testing.TB, n int) *benchWorld {
+	w := buildBenchWorld(tb, n)
+	tb.Cleanup(func() { w.s.Close() })
+	return w
+}
+
+func buildBenchWorld(tb testing.TB, n int) *benchWorld {
+	tb.Helper()
+	procs := (n + threadsPerProcess - 1) / threadsPerProcess
+	s, err := New(*benchLayout, Config{MaxThreads: n, MaxProcesses: procs})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := &benchWorld{s: s, tids: make([]ThreadID, n), hots: make([]Hot, n)}
+	var p ProcID
+	for i := range n {
+		if i%threadsPerProcess == 0 {
+			if p, err = s.NewProcess(); err != nil {
+				tb.Fatal(err)
+			}
+		}
+		t, err := s.NewThread(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.tids[i], w.hots[i] = t, s.Hot(t)
+	}
+	return w
+}
+
+// schedOrder is the order threads reach SYSCALL_COMPLETE in: successive
+// rounds of a run queue, each visiting every thread once in a fresh random
+// order, as threads block and wake. Its length is a power of two ≥ 1<<20 so
+// that the loop indexes it with a mask; the seed is fixed so every run and
+// every layout sees the same order.
+func schedOrder(n int) []int32 {
+	size := 1 << 20
+	for size < n {
+		size <<= 1
+	}
+	r := rand.New(rand.NewPCG(1, uint64(n)))
+	order := make([]int32, 0, size)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	for len(order) < size {
+		r.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+		order = append(order, perm[:min(n, size-len(order))]...)
+	}
+	return order
+}
+
+//go:noinline
+func loopCheck(n int, hots []Hot, order []int32) (hits int) {
+	mask := len(order) - 1
+	for i := range n {
+		if hots[order[i&mask]].Deliverable() {
+			hits++
+		}
+		for j := range plantedWork {
+			hits ^= j
+		}
+	}
+	return hits
+}
+
+var benchSink int
+
+// BenchmarkCheck is the hot path: the check after a SYSCALL_COMPLETE, with
+// pending% of the threads holding a deliverable (thread-directed, unblocked)
+// SIGURG.
+func BenchmarkCheck(b *testing.B) {
+	for _, n := range benchThreads {
+		for _, pct := range []int{0, 1, 100} {
+			b.Run(fmt.Sprintf("threads=%d/pending=%d%%", n, pct), func(b *testing.B) {
+				w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) {
+					for i, t := range w.tids {
+						// Spread the pending threads evenly: pct of them.
+						if pct == 100 || pct > 0 && (i*pct)/100 != ((i+1)*pct)/100 {
+							info := Siginfo{Signo: SIGURG, Code: SI_TKILL}
+							if _, err := w.s.SendThread(t, &info); err != nil {
+								b.Fatal(err)
+							}
+						}
+					}
+					w.order = schedOrder(n)
+				})
+				order := w.order
+				b.ReportAllocs()
+				b.ResetTimer()
+				benchSink = loopCheck(b.N, w.hots, order)
+				b.StopTimer()
+				if pct == 0 && benchSink != 0 || pct == 100 && benchSink != b.N {
+					b.Fatalf("check found %d deliverable in %d visits with %d%% pending", benchSink, b.N, pct)
+				}
+			})
+		}
+	}
+}
+
+//go:noinline
+func loopSendTake(n int, s State, t ThreadID, info *Siginfo) (taken int) {
+	var out Siginfo
+	for range n {
+		if _, err := s.SendThread(t, info); err != nil {
+			panic(err)
+		}
+		taken += s.Take(t, 0, &out)
+		if plantedAllocBytes > 0 {
+			benchBytes = make([]byte, plantedAllocBytes)
+		}
+	}
+	return taken
+}
+
+var benchBytes []byte
+
+// BenchmarkSendTake is one signal's life on the slow path: a send
+// (tgkill/sigqueue) and the take at delivery, on one thread.
+func BenchmarkSendTake(b *testing.B) {
+	for _, kind := range []struct {
+		name string
+		sig  int
+		code int32
+	}{{"standard", SIGURG, SI_TKILL}, {"realtime", SIGRTMIN + 2, SI_QUEUE}} {
+		b.Run("kind="+kind.name, func(b *testing.B) {
+			w := newBenchWorld(b, 1)
+			info := Siginfo{Signo: int32(kind.sig), Code: kind.code}
+			info.SetSender(1234, 1000)
+			info.SetValue(42)
+			loopSendTake(16, w.s, w.tids[0], &info) // warm the free lists
+			b.ReportAllocs()
+			b.ResetTimer()
+			taken := loopSendTake(b.N, w.s, w.tids[0], &info)
+			b.StopTimer()
+			if taken != b.N*kind.sig {
+				b.Fatalf("took signals summing to %d, want %d", taken, b.N*kind.sig)
+			}
+		})
+	}
+}
+
+// BenchmarkFootprint reports the layout's bytes of signal state per thread
+// and per process (declared by its geometry and private records), and the
+// emulator heap actually allocated per thread, measured. Its ns/op is the
+// cost of registering and retiring one thread.
+func BenchmarkFootprint(b *testing.B) {
+	for _, n := range benchThreads {
+		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
+			heap := measureHeapPerThread(b, n)
+			w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) {
+				// Leave one slot free for the register/retire loop.
+				w.spare = w.s.Process(w.tids[0])
+				w.s.FreeThread(w.tids[0])
+			})
+			p := w.spare
+			b.ResetTimer()
+			for range b.N {
+				t, err := w.s.NewThread(p)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w.s.FreeThread(t)
+			}
+			// Metrics after the loop: ResetTimer discards earlier ones.
+			b.StopTimer()
+			fp := w.s.Footprint()
+			procs := (n + threadsPerProcess - 1) / threadsPerProcess
+			b.ReportMetric(float64(fp.SharedPerThread), "shared-B/thread")
+			b.ReportMetric(float64(fp.PerThread()), "B/thread")
+			b.ReportMetric(float64(fp.SharedPerProcess), "shared-B/process")
+			b.ReportMetric(float64(fp.PerProcess()), "B/process")
+			b.ReportMetric(float64(n*fp.PerThread()+procs*fp.PerProcess())/(1<<20), "MiB")
+			b.ReportMetric(heap, "heap-B/thread")
+		})
+	}
+}
+
+// measureHeapPerThread builds a State of n threads and returns the Go heap
+// it holds per thread: the private side of the footprint, measured rather
+// than declared (per-process records included, spread over the threads).
+func measureHeapPerThread(b *testing.B, n int) float64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	procs := (n + threadsPerProcess - 1) / threadsPerProcess
+	s, err := New(*benchLayout, Config{MaxThreads: n, MaxProcesses: procs})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p ProcID
+	for i := range n {
+		if i%threadsPerProcess == 0 {
+			p, _ = s.NewProcess()
+		}
+		if _, err := s.NewThread(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(s)
+	s.Close()
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+}
+
+// Stream parameters: the Go runtime's rates, in syscalls of one thread. A
+// busy Go thread here makes a syscall every 50 µs of its run time (futex,
+// nanosleep, read/write…); sysmon preempts a goroutine that ran 10 ms
+// (SIGURG via tgkill, runtime.preemptone), and the profiler's per-thread
+// timer fires every 10 ms of CPU time at 100 Hz (SIGPROF, SI_TIMER).
+const (
+	streamSyscallsPer10ms = 200
+	streamBatch           = 64 // ops per latency sample
+)
+
+// streamState is one benchmark thread's position in its own syscall stream.
+type streamState struct {
+	syscalls uint32
+}
+
+//go:noinline
+func loopStream(n int, s State, w *benchWorld, order []int32, st []streamState, samples []float64) (delivered int, nsamples int) {
+	mask := len(order) - 1
+	urg := Siginfo{Signo: SIGURG, Code: SI_TKILL}
+	prof := Siginfo{Signo: SIGPROF, Code: SI_TIMER}
+	var info Siginfo
+	start := time.Now()
+	for i := range n {
+		k := order[i&mask]
+		t := w.tids[k]
+		// The thread's syscall completes: maybe a signal was generated for
+		// it since its last one (sysmon's tgkill, its profiling timer).
+		c := st[k].syscalls + uint32(k) // stagger threads' phases
+		st[k].syscalls++
+		switch c % streamSyscallsPer10ms {
+		case 0:
+			s.SendThread(t, &urg)
+		case streamSyscallsPer10ms / 2:
+			s.SendThread(t, &prof)
+		}
+		// The fast path, and on "yes" the slow path: take each deliverable
+		// signal, run the handler with its mask, restore at rt_sigreturn.
+		if w.hots[k].Deliverable() {
+			old := s.Blocked(t)
+			for sig := s.Take(t, old, &info); sig != 0; sig = s.Take(t, old, &info) {
+				s.SetBlocked(t, old|SigBit(sig)|^Sigset(0)) // Go's sa_mask: all
+				s.SetBlocked(t, old)                        // rt_sigreturn
+				delivered++
+			}
+		}
+		if (i+1)%streamBatch == 0 && nsamples < len(samples) {
+			now := time.Now()
+			samples[nsamples] = float64(now.Sub(start).Nanoseconds()) / streamBatch
+			nsamples++
+			start = now
+		}
+	}
+	return delivered, nsamples
+}
+
+// BenchmarkStream replays a Go program's syscall stream over N threads: a
+// check on every SYSCALL_COMPLETE, SIGURG and SIGPROF generated at the
+// runtime's rates, each delivered through the slow path. With
+// SIGLAB_SAMPLES_DIR set it writes per-op latency samples (the mean of each
+// batch of streamBatch ops, in ns) for siglab bench's percentile table.
+func BenchmarkStream(b *testing.B) {
+	for _, n := range benchThreads {
+		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
+			w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) { w.order = schedOrder(n) })
+			order := w.order
+			st := make([]streamState, n)
+			samples := make([]float64, 1<<16)
+			b.ReportAllocs()
+			b.ResetTimer()
+			delivered, ns := loopStream(b.N, w.s, w, order, st, samples)
+			b.StopTimer()
+			b.ReportMetric(float64(delivered)/float64(b.N)*1000, "deliveries/kop")
+			if b.N >= 10*streamSyscallsPer10ms && delivered == 0 {
+				b.Fatalf("no signal delivered in %d syscalls", b.N)
+			}
+			writeSamples(b, samples[:ns])
+		})
+	}
+}
+
+// writeSamples appends a benchmark's samples to
+// $SIGLAB_SAMPLES_DIR/<name>.txt, one per line; the last run of a -count
+// series wins nothing, every run appends.
+func writeSamples(b *testing.B, samples []float64) {
+	dir := os.Getenv("SIGLAB_SAMPLES_DIR")
+	if dir == "" || len(samples) == 0 {
+		return
+	}
+	name := strings.ReplaceAll(b.Name(), "/", "_")
+	f, err := os.OpenFile(filepath.Join(dir, name+".txt"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	var sb strings.Builder
+	for _, v := range samples {
+		fmt.Fprintf(&sb, "%.3f\n", v)
+	}
+	if _, err := f.WriteString(sb.String()); err != nil {
+		b.Fatal(err)
+	}
+}
