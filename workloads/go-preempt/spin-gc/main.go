@@ -1,0 +1,110 @@
+// Command spin-gc runs GOMAXPROCS goroutines in call-free loops while the
+// main goroutine forces garbage collections. A collection must stop the
+// world, and a goroutine in a loop with no calls has no synchronous
+// preemption point: only an asynchronous preemption — SIGURG sent by the
+// runtime (preemptM) and handled by rewriting the interrupted context
+// (runtime/preempt.go, signal_amd64.go pushCall) — can stop it. So every
+// collection's latency is bounded by how promptly SIGURG is delivered, and
+// with GODEBUG=asyncpreemptoff=1 a collection waits for the spinners to
+// finish, which the self-check reports as a failure.
+//
+// The work is fixed (-work iterations per spinner) so wall times compare
+// between native and emulated runs. Each spinner computes Σ i² mod 2⁶⁴,
+// checked against the closed form.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"math/big"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	gopreempt "siglab/workloads/go-preempt"
+)
+
+func main() {
+	work := flag.Uint64("work", 4_000_000_000, "loop iterations per spinning goroutine")
+	bound := flag.Duration("gc-bound", time.Second, "longest a forced GC may take while spinners run")
+	flag.Parse()
+	r := run(*work, *bound)
+	r.Write(os.Stdout)
+	if !r.OK {
+		os.Exit(1)
+	}
+}
+
+// spin is the call-free loop: the compiler inserts no preemption check in
+// it (no calls, no stack growth), so only a signal can preempt it.
+//
+//go:noinline
+func spin(n uint64) (acc uint64) {
+	for i := uint64(0); i < n; i++ {
+		acc += i * i
+	}
+	return acc
+}
+
+// sumSquares is Σ_{i<n} i² = (n-1)n(2n-1)/6, reduced mod 2⁶⁴.
+func sumSquares(n uint64) uint64 {
+	if n == 0 {
+		return 0
+	}
+	a := new(big.Int).SetUint64(n - 1)
+	a.Mul(a, new(big.Int).SetUint64(n))
+	a.Mul(a, new(big.Int).SetUint64(2*n-1))
+	a.Div(a, big.NewInt(6))
+	return new(big.Int).And(a, new(big.Int).SetUint64(^uint64(0))).Uint64()
+}
+
+func run(work uint64, bound time.Duration) gopreempt.Result {
+	procs := runtime.GOMAXPROCS(0)
+	start := time.Now()
+	results := make([]uint64, procs)
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for g := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[g] = spin(work)
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+
+	var gcs int
+	var longest time.Duration
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+			t := time.Now()
+			runtime.GC()
+			gcs++
+			longest = max(longest, time.Since(t))
+		}
+	}
+	wall := time.Since(start)
+
+	r := gopreempt.Result{Workload: "spin-gc", OK: true, Metrics: map[string]float64{
+		"wall_ms":    float64(wall.Microseconds()) / 1000,
+		"gcs":        float64(gcs),
+		"max_gc_ms":  float64(longest.Microseconds()) / 1000,
+		"spinners":   float64(procs),
+		"gc_per_sec": float64(gcs) / wall.Seconds(),
+	}}
+	want := sumSquares(work)
+	for g, got := range results {
+		if got != want {
+			r.OK, r.Why = false, fmt.Sprintf("spinner %d computed %d, want %d", g, got, want)
+			return r
+		}
+	}
+	if longest > bound {
+		r.OK, r.Why = false, fmt.Sprintf("a GC took %v (bound %v): spinning goroutines were not preempted", longest, bound)
+	}
+	return r
+}
