@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // The fast-path benchmarks. Each runs on the layout named by -layout.
@@ -31,34 +32,67 @@ type benchWorld struct {
 	hots []Hot
 	// order is the visiting order, built by the benchmarks that need it.
 	order []int32
-	// spare is the process of a freed slot (BenchmarkFootprint).
-	spare ProcID
+	// spare is the process of tids[0] while spareFreed says its slot is
+	// free (BenchmarkFootprint registers and retires a thread there).
+	spare      ProcID
+	spareFreed bool
+	tag        string // the setup applied, see worldFor
+	// heapPerThread is the State's Go heap per thread, measured at build.
+	heapPerThread float64
 }
 
-// cachedWorld keeps the last world built, so the calibration runs of one
-// sub-benchmark (testing calls its function with growing b.N) do not each
-// pay for building 100,000 threads — 400 MB of arena for the flat layout.
-var cachedWorld struct {
-	key string
-	w   *benchWorld
-}
+// worlds keeps one world per thread count for the life of the benchmark
+// binary, so the benchmarks that use n threads — and testing's calibration
+// runs of each, which call the function again with a growing b.N — do not
+// each pay for building 100,000 threads (400 MB of arena for the flat
+// layout). A world carries a tag naming the setup applied to it; reset
+// returns it to "nothing pending, nothing blocked, every slot in use"
+// before another is applied.
+var worlds = map[int]*benchWorld{}
 
-// sharedBenchWorld returns a world of n threads for the sub-benchmark key,
-// reusing the previous one when the key matches; setup runs on a new one.
-func sharedBenchWorld(tb testing.TB, key string, n int, setup func(*benchWorld)) *benchWorld {
-	if cachedWorld.key == key && cachedWorld.w != nil {
-		return cachedWorld.w
+// worldFor returns the world of n threads prepared for tag, building or
+// resetting it only when needed.
+func worldFor(tb testing.TB, n int, tag string, setup func(*benchWorld)) *benchWorld {
+	w := worlds[n]
+	if w == nil {
+		w = buildBenchWorld(tb, n)
+		worlds[n] = w
 	}
-	if cachedWorld.w != nil {
-		cachedWorld.w.s.Close()
-		cachedWorld.w = nil
+	if w.tag != tag {
+		w.reset(tb)
+		if setup != nil {
+			setup(w)
+		}
+		w.tag = tag
 	}
-	w := buildBenchWorld(tb, n)
-	if setup != nil {
-		setup(w)
-	}
-	cachedWorld.key, cachedWorld.w = key, w
 	return w
+}
+
+func (w *benchWorld) reset(tb testing.TB) {
+	if w.spareFreed {
+		t, err := w.s.NewThread(w.spare)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		w.tids[0], w.hots[0], w.spareFreed = t, w.s.Hot(t), false
+	}
+	seen := map[ProcID]bool{}
+	for _, t := range w.tids {
+		w.s.FlushThread(t, ^Sigset(0))
+		w.s.SetBlocked(t, 0)
+		if p := w.s.Process(t); !seen[p] {
+			seen[p] = true
+			w.s.FlushProcess(p, ^Sigset(0))
+		}
+	}
+}
+
+// schedule returns the world's visiting order, built once.
+func (w *benchWorld) schedule() []int32 {
+	if w.order == nil {
+		w.order = schedOrder(len(w.tids))
+	}
+	return w.order
 }
 
 // newBenchWorld builds a world that lives as long as the test or benchmark.
@@ -68,8 +102,15 @@ func newBenchWorld(tb testing.TB, n int) *benchWorld {
 	return w
 }
 
+// buildBenchWorld populates a State with n threads, and measures the Go
+// heap the State holds per thread while doing so: the private side of the
+// footprint, measured rather than declared (per-process records included,
+// spread over the threads).
 func buildBenchWorld(tb testing.TB, n int) *benchWorld {
 	tb.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
 	procs := (n + threadsPerProcess - 1) / threadsPerProcess
 	s, err := New(*benchLayout, Config{MaxThreads: n, MaxProcesses: procs})
 	if err != nil {
@@ -89,6 +130,11 @@ func buildBenchWorld(tb testing.TB, n int) *benchWorld {
 		}
 		w.tids[i], w.hots[i] = t, s.Hot(t)
 	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	own := int64(unsafe.Sizeof(*w)) + int64(cap(w.tids))*int64(unsafe.Sizeof(w.tids[0])) +
+		int64(cap(w.hots))*int64(unsafe.Sizeof(w.hots[0]))
+	w.heapPerThread = float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)-own) / float64(n)
 	return w
 }
 
@@ -138,7 +184,7 @@ func BenchmarkCheck(b *testing.B) {
 	for _, n := range benchThreads {
 		for _, pct := range []int{0, 1, 100} {
 			b.Run(fmt.Sprintf("threads=%d/pending=%d%%", n, pct), func(b *testing.B) {
-				w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) {
+				w := worldFor(b, n, b.Name(), func(w *benchWorld) {
 					for i, t := range w.tids {
 						// Spread the pending threads evenly: pct of them.
 						if pct == 100 || pct > 0 && (i*pct)/100 != ((i+1)*pct)/100 {
@@ -148,9 +194,8 @@ func BenchmarkCheck(b *testing.B) {
 							}
 						}
 					}
-					w.order = schedOrder(n)
 				})
-				order := w.order
+				order := w.schedule()
 				b.ReportAllocs()
 				b.ResetTimer()
 				benchSink = loopCheck(b.N, w.hots, order)
@@ -212,11 +257,11 @@ func BenchmarkSendTake(b *testing.B) {
 func BenchmarkFootprint(b *testing.B) {
 	for _, n := range benchThreads {
 		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
-			heap := measureHeapPerThread(b, n)
-			w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) {
+			w := worldFor(b, n, b.Name(), func(w *benchWorld) {
 				// Leave one slot free for the register/retire loop.
 				w.spare = w.s.Process(w.tids[0])
 				w.s.FreeThread(w.tids[0])
+				w.spareFreed = true
 			})
 			p := w.spare
 			b.ResetTimer()
@@ -236,37 +281,9 @@ func BenchmarkFootprint(b *testing.B) {
 			b.ReportMetric(float64(fp.SharedPerProcess), "shared-B/process")
 			b.ReportMetric(float64(fp.PerProcess()), "B/process")
 			b.ReportMetric(float64(n*fp.PerThread()+procs*fp.PerProcess())/(1<<20), "MiB")
-			b.ReportMetric(heap, "heap-B/thread")
+			b.ReportMetric(w.heapPerThread, "heap-B/thread")
 		})
 	}
-}
-
-// measureHeapPerThread builds a State of n threads and returns the Go heap
-// it holds per thread: the private side of the footprint, measured rather
-// than declared (per-process records included, spread over the threads).
-func measureHeapPerThread(b *testing.B, n int) float64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	procs := (n + threadsPerProcess - 1) / threadsPerProcess
-	s, err := New(*benchLayout, Config{MaxThreads: n, MaxProcesses: procs})
-	if err != nil {
-		b.Fatal(err)
-	}
-	var p ProcID
-	for i := range n {
-		if i%threadsPerProcess == 0 {
-			p, _ = s.NewProcess()
-		}
-		if _, err := s.NewThread(p); err != nil {
-			b.Fatal(err)
-		}
-	}
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	runtime.KeepAlive(s)
-	s.Close()
-	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
 }
 
 // Stream parameters: the Go runtime's rates, in syscalls of one thread. A
@@ -332,8 +349,8 @@ func loopStream(n int, s State, w *benchWorld, order []int32, st []streamState, 
 func BenchmarkStream(b *testing.B) {
 	for _, n := range benchThreads {
 		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
-			w := sharedBenchWorld(b, b.Name(), n, func(w *benchWorld) { w.order = schedOrder(n) })
-			order := w.order
+			w := worldFor(b, n, b.Name(), nil)
+			order := w.schedule()
 			st := make([]streamState, n)
 			samples := make([]float64, 1<<16)
 			b.ReportAllocs()
