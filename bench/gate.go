@@ -147,7 +147,7 @@ func Gate(ctx context.Context, opts GateOptions) (*GateReport, error) {
 		if err != nil {
 			return nil, err
 		}
-		if root, err = GateFindModuleRoot(wd); err != nil {
+		if root, err = ModuleRoot(wd); err != nil {
 			return nil, err
 		}
 	}

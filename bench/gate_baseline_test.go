@@ -208,15 +208,15 @@ func TestGateMetricNames(t *testing.T) {
 	}
 }
 
-func TestGateFindModuleRoot(t *testing.T) {
-	root, err := GateFindModuleRoot(".")
+func TestModuleRootFound(t *testing.T) {
+	root, err := ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "fastpath")); err != nil {
 		t.Errorf("root %s has no fastpath: %v", root, err)
 	}
-	if _, err := GateFindModuleRoot(t.TempDir()); err == nil {
+	if _, err := ModuleRoot(t.TempDir()); err == nil {
 		t.Error("found a siglab module above a temporary directory")
 	}
 }

@@ -4,48 +4,14 @@ package bench
 // and the commit, Go release and machine it records in a new baseline.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 )
-
-// gateModule is the module path the gate measures.
-const gateModule = "siglab"
-
-// GateFindModuleRoot walks up from dir to the directory whose go.mod
-// declares module siglab.
-func GateFindModuleRoot(dir string) (string, error) {
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if mod, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && gateModulePath(mod) == gateModule {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no go.mod of module %s in %s or any parent directory (run from the siglab checkout or pass its root)", gateModule, dir)
-		}
-	}
-}
-
-// gateModulePath returns the path on go.mod's module line.
-func gateModulePath(mod []byte) string {
-	sc := bufio.NewScanner(bytes.NewReader(mod))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 2 && f[0] == "module" {
-			return strings.Trim(f[1], `"`)
-		}
-	}
-	return ""
-}
 
 // GateBuildTestBinary builds the fastpath test binary into dir with
 // `go test -c`, and returns its path.

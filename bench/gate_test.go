@@ -38,7 +38,7 @@ func (w gateTestLog) Write(p []byte) (int, error) {
 
 func gateTestOptions(t *testing.T, out *bytes.Buffer) GateOptions {
 	t.Helper()
-	root, err := GateFindModuleRoot(".")
+	root, err := ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestGateWithoutValgrindPasses(t *testing.T) {
 // gives the same instructions per op.
 func TestGateInstructionsDeterministic(t *testing.T) {
 	gateNeedValgrind(t)
-	root, err := GateFindModuleRoot(".")
+	root, err := ModuleRoot(".")
 	if err != nil {
 		t.Fatal(err)
 	}
