@@ -18,6 +18,8 @@ type Suite struct {
 var Suites = []Suite{
 	{Name: "fastpath", Pkg: "./fastpath", Bench: ".",
 		Summary: "the check, send+take, bytes of state and a Go-like syscall stream, 1…100,000 threads"},
+	{Name: "sched", Pkg: "./sched", Bench: ".",
+		Summary: "emulated rt_sigprocmask and tgkill handled in the emulator (no IPC), and the delivery decision"},
 }
 
 // DefaultSuites are run by a plain `siglab bench`.

@@ -1,0 +1,68 @@
+package sched
+
+import (
+	"golang.org/x/sys/unix"
+
+	"siglab/fastpath"
+)
+
+// The x86-64 rt_sigframe as rt_sigreturn finds it (arch/x86/include/asm/
+// sigframe.h, uapi/asm/ucontext.h): after the handler's ret popped
+// pretcode, rsp points at the ucontext: uc_flags(8) uc_link(8)
+// uc_stack(24) uc_mcontext(struct sigcontext, 256) uc_sigmask(8).
+const (
+	UcStackOffset   = 16
+	UcMcontextSize  = 256
+	UcSigmaskOffset = UcStackOffset + fastpath.StackSize + UcMcontextSize // 296
+)
+
+// sysRtSigreturn handles a trapped rt_sigreturn: mask and alternate stack
+// are read back from the frame at sp through Memory. The registers are the
+// shim's to restore (Sigreturned). A frame that cannot be read is
+// signal_fault(): SIGSEGV.
+func (e *Emulator) sysRtSigreturn(t *Thread, sp uint64) Result {
+	b, ok := t.read(sp+UcStackOffset, UcSigmaskOffset+8-UcStackOffset)
+	if !ok {
+		var info fastpath.Siginfo
+		info.Signo = fastpath.SIGSEGV
+		info.Code = fastpath.SI_KERNEL
+		e.forceSig(t, &info)
+		return Result{Kind: Sigreturned, Ret: errno(unix.EFAULT)}
+	}
+	st := decodeStack(b)
+	mask := fastpath.Sigset(le64(b[UcSigmaskOffset-UcStackOffset:]))
+	e.sigreturn(t, mask, st, sp)
+	return Result{Kind: Sigreturned}
+}
+
+// Sigreturn is rt_sigreturn for a shim that read the frame itself: the
+// saved mask (uc_sigmask, as the handler may have edited it) and uc_stack,
+// with sp the stack pointer the frame is restored from (the handler's).
+func (e *Emulator) Sigreturn(t *Thread, mask fastpath.Sigset, ucStack fastpath.Stack, sp uint64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.sigreturn(t, mask, ucStack, sp)
+}
+
+// sigreturn is the signal half of restore_sigcontext: set_current_blocked
+// (SIGKILL and SIGSTOP stripped) and restore_altstack, whose errors other
+// than EFAULT are ignored (an EPERM because the handler still runs on the
+// stack leaves it as it is). The restart block is voided
+// (current->restart_block.fn = do_no_restart_syscall).
+func (e *Emulator) sigreturn(t *Thread, mask fastpath.Sigset, ucStack fastpath.Stack, sp uint64) {
+	e.setBlocked(t, mask)
+	e.doSigaltstack(t, true, ucStack, sp)
+	t.restart = restartBlock{}
+	t.clearAttn(attnRestoreMask)
+}
+
+// sysRestartSyscall is restart_syscall(2): resume an emulated syscall's
+// restart block, or, when the block is the kernel's (a native nanosleep),
+// let the shim run it natively.
+func (e *Emulator) sysRestartSyscall(t *Thread) Result {
+	if fn := t.restart.fn; fn != nil {
+		t.restart.fn = nil
+		return fn(e, t)
+	}
+	return native()
+}
