@@ -378,7 +378,7 @@ func (d *diffRun) observe() {
 		th := m.threads[t]
 		d.expect(fmt.Sprintf("Process(%d)", t), true, th.proc, func(s State) any { return s.Process(t) })
 		d.expect(fmt.Sprintf("Pending(%d)", t), true,
-			pend{refPending(th.queue), refPending(m.procs[th.proc].queue)},
+			pend{th.queue.pending(), m.procs[th.proc].queue.pending()},
 			func(s State) any { tp, pp := s.Pending(t); return pend{tp, pp} })
 		d.expect(fmt.Sprintf("Blocked(%d)", t), false, th.blocked, func(s State) any {
 			b := s.Blocked(t)

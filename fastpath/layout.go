@@ -137,8 +137,11 @@ type State interface {
 	// SendThread and SendProcess make info.Signo pending on a thread or a
 	// process. A standard signal already pending there is coalesced: the
 	// call returns false and the first siginfo is kept. A real-time signal
-	// is queued behind earlier instances, or fails with ErrAgain past the
-	// process's RTQueueLimit (kernel/signal.c, __send_signal_locked).
+	// is queued behind earlier instances; past the process's RTQueueLimit
+	// it fails with ErrAgain, unless sent by kill(2) (Code SI_USER): then,
+	// as in the kernel, it becomes pending without its siginfo, and Take
+	// returns it with an SI_USER siginfo naming no sender
+	// (kernel/signal.c, __send_signal_locked and collect_signal).
 	SendThread(t ThreadID, info *Siginfo) (queued bool, err error)
 	SendProcess(p ProcID, info *Siginfo) (queued bool, err error)
 	// Take dequeues one signal not in mask for thread t: from the thread's

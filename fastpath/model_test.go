@@ -13,14 +13,22 @@ type refModel struct {
 	threads                       map[ThreadID]*refThread
 }
 
+// refQueue is one pending set: the queued siginfos, oldest first, and the
+// real-time signals pending without one (sent by kill(2) past the queue
+// limit: __send_signal_locked()'s "silent loss of information").
+type refQueue struct {
+	infos []Siginfo
+	lost  Sigset
+}
+
 type refProc struct {
-	queue   []Siginfo // process-directed, oldest first
+	queue   refQueue // process-directed
 	actions map[int]Sigaction
 }
 
 type refThread struct {
 	proc    ProcID
-	queue   []Siginfo // thread-directed, oldest first
+	queue   refQueue // thread-directed
 	blocked Sigset
 	stack   Stack
 }
@@ -63,9 +71,9 @@ func (m *refModel) threadsOf(p ProcID) []ThreadID {
 	return ids
 }
 
-func refPending(q []Siginfo) Sigset {
-	var s Sigset
-	for _, info := range q {
+func (q *refQueue) pending() Sigset {
+	s := q.lost
+	for _, info := range q.infos {
 		s |= 1 << (info.Signo - 1)
 	}
 	return s
@@ -74,8 +82,8 @@ func refPending(q []Siginfo) Sigset {
 // refQueued counts the real-time siginfos of p and all its threads.
 func (m *refModel) refQueued(p ProcID) int {
 	n := 0
-	count := func(q []Siginfo) {
-		for _, info := range q {
+	count := func(q refQueue) {
+		for _, info := range q.infos {
 			if info.Signo >= SIGRTMIN {
 				n++
 			}
@@ -107,32 +115,45 @@ func refNextSignal(pending, mask Sigset) int {
 }
 
 // send is __send_signal_locked(): a standard signal already in the queue is
-// dropped, a real-time one is refused past the process's limit.
-func (m *refModel) send(q *[]Siginfo, p ProcID, info Siginfo) (bool, error) {
+// dropped; a real-time one past the process's limit is refused, unless
+// kill(2) sent it (SI_USER), which pends it without its siginfo.
+func (m *refModel) send(q *refQueue, p ProcID, info Siginfo) (bool, error) {
 	if info.Signo < SIGRTMIN {
-		if refPending(*q)&(1<<(info.Signo-1)) != 0 {
+		if q.pending()&(1<<(info.Signo-1)) != 0 {
 			return false, nil
 		}
 	} else if m.refQueued(p) >= m.rtLimit {
-		return false, ErrAgain
+		if info.Code != SI_USER {
+			return false, ErrAgain
+		}
+		q.lost |= 1 << (info.Signo - 1)
+		return true, nil
 	}
-	*q = append(*q, info)
+	q.infos = append(q.infos, info)
 	return true, nil
 }
 
-// takeFrom removes the oldest siginfo of next_signal()'s choice.
-func takeFrom(q *[]Siginfo, mask Sigset) (int, Siginfo) {
-	sig := refNextSignal(refPending(*q), mask)
+// takeFrom removes the oldest siginfo of next_signal()'s choice
+// (collect_signal()): a queued one if there is any — the signal stays
+// pending only if another is queued — else the lost one, whose siginfo is
+// SI_USER with no sender.
+func takeFrom(q *refQueue, mask Sigset) (int, Siginfo) {
+	sig := refNextSignal(q.pending(), mask)
 	if sig == 0 {
 		return 0, Siginfo{}
 	}
-	for i, info := range *q {
+	bit := Sigset(1) << (sig - 1)
+	for i, info := range q.infos {
 		if int(info.Signo) == sig {
-			*q = slices.Delete(*q, i, i+1)
+			q.infos = slices.Delete(q.infos, i, i+1)
+			if !slices.ContainsFunc(q.infos, func(o Siginfo) bool { return int(o.Signo) == sig }) {
+				q.lost &^= bit
+			}
 			return sig, info
 		}
 	}
-	panic("unreachable: pending signal not in its own queue")
+	q.lost &^= bit
+	return sig, Siginfo{Signo: int32(sig), Code: SI_USER}
 }
 
 // take is dequeue_signal(): the thread's own queue, then its process's.
@@ -144,8 +165,9 @@ func (m *refModel) take(t ThreadID, mask Sigset) (int, Siginfo) {
 	return takeFrom(&m.procs[th.proc].queue, mask)
 }
 
-func flushFrom(q *[]Siginfo, set Sigset) {
-	*q = slices.DeleteFunc(*q, func(info Siginfo) bool { return set&(1<<(info.Signo-1)) != 0 })
+func flushFrom(q *refQueue, set Sigset) {
+	q.infos = slices.DeleteFunc(q.infos, func(info Siginfo) bool { return set&(1<<(info.Signo-1)) != 0 })
+	q.lost &^= set
 }
 
 func (m *refModel) newProcess(p ProcID) {
@@ -158,5 +180,5 @@ func (m *refModel) newThread(t ThreadID, p ProcID) {
 
 func (m *refModel) deliverable(t ThreadID) Sigset {
 	th := m.threads[t]
-	return (refPending(th.queue) | refPending(m.procs[th.proc].queue)) &^ th.blocked
+	return (th.queue.pending() | m.procs[th.proc].queue.pending()) &^ th.blocked
 }

@@ -367,3 +367,60 @@ func TestFlush(t *testing.T) {
 		})
 	}
 }
+
+// TestRTOverflowByKill: past the limit, a real-time signal sent by kill(2)
+// (SI_USER) is not refused but pends without its siginfo; the take that
+// finds no queued instance returns collect_signal()'s SI_USER siginfo with
+// no sender, and a queued instance, when there is one, comes first.
+func TestRTOverflowByKill(t *testing.T) {
+	eachLayout(t, Config{RTQueueLimit: 1}, func(t *testing.T, s State) {
+		p := mustProcess(t, s)
+		th := mustThread(t, s, p)
+		mustSendThread(t, s, th, SIGRTMIN, 7) // fills the queue
+		kill := &Siginfo{Signo: SIGRTMIN + 1, Code: SI_USER}
+		kill.SetSender(4242, 1000)
+		if ok, err := s.SendThread(th, kill); !ok || err != nil {
+			t.Fatalf("kill past the limit = %v, %v; want pending", ok, err)
+		}
+		if got := s.QueuedRealtime(p); got != 1 {
+			t.Errorf("QueuedRealtime = %d; a lost siginfo takes no queue slot", got)
+		}
+		if tp, _ := s.Pending(th); tp != SigBit(SIGRTMIN)|SigBit(SIGRTMIN+1) {
+			t.Errorf("pending %#x", tp)
+		}
+		var info Siginfo
+		if sig := s.Take(th, 0, &info); sig != SIGRTMIN || info.Value() != 7 {
+			t.Fatalf("first take = %d %+v, want the queued SIGRTMIN", sig, info)
+		}
+		if sig := s.Take(th, 0, &info); sig != SIGRTMIN+1 || info != (Siginfo{Signo: SIGRTMIN + 1, Code: SI_USER}) {
+			t.Fatalf("second take = %d %+v, want SIGRTMIN+1 with an empty SI_USER siginfo", sig, info)
+		}
+		if s.Hot(th).Deliverable() {
+			t.Error("still deliverable after both takes")
+		}
+
+		// A queued instance and a lost one of the same signal: the take
+		// returns the queued siginfo and the signal is no longer pending
+		// (collect_signal() clears it when no other instance is queued).
+		sq := &Siginfo{Signo: SIGRTMIN + 2, Code: SI_QUEUE}
+		sq.SetValue(9)
+		if _, err := s.SendThread(th, sq); err != nil {
+			t.Fatal(err)
+		}
+		kill.Signo = SIGRTMIN + 2
+		if ok, err := s.SendThread(th, kill); !ok || err != nil {
+			t.Fatalf("kill past the limit = %v, %v", ok, err)
+		}
+		if sig := s.Take(th, 0, &info); sig != SIGRTMIN+2 || info.Value() != 9 {
+			t.Fatalf("take = %d %+v, want the queued one", sig, info)
+		}
+		if tp, _ := s.Pending(th); tp != 0 {
+			t.Errorf("pending %#x after the take, want none", tp)
+		}
+		// sigqueue(3) past the limit is still refused.
+		mustSendThread(t, s, th, SIGRTMIN, 1)
+		if ok, err := s.SendThread(th, sigInfo(SIGRTMIN+3, 1)); ok || err != ErrAgain {
+			t.Errorf("sigqueue past the limit = %v, %v; want false, ErrAgain", ok, err)
+		}
+	})
+}

@@ -226,11 +226,15 @@ func (s *shared) send(p ProcID, pending *Sigset, q *int32, rec, word, infos uint
 			s.st.push(q, info)
 		}
 	} else {
-		if int(s.pRT[p]) >= s.cfg.RTQueueLimit {
+		if int(s.pRT[p]) < s.cfg.RTQueueLimit {
+			s.pRT[p]++
+			s.st.push(q, info)
+		} else if info.Code != SI_USER {
 			return false, ErrAgain
 		}
-		s.pRT[p]++
-		s.st.push(q, info)
+		// else: kill(2) past the limit. The kernel pends the signal
+		// without a siginfo ("This is a silent loss of information");
+		// take makes up the SI_USER siginfo collect_signal() would.
 	}
 	*pending |= bit
 	s.word(word).Store(uint64(*pending))
@@ -266,11 +270,16 @@ func (s *shared) take(p ProcID, pending *Sigset, q *int32, rec, word, infos uint
 	} else {
 		var found bool
 		found, more = s.st.remove(q, sig, info)
-		if !found {
-			panic("fastpath: pending bit without a queued siginfo")
-		}
-		if IsRealtime(sig) {
+		switch {
+		case found && IsRealtime(sig):
 			s.pRT[p]--
+		case found:
+		case IsRealtime(sig):
+			// Pending without a siginfo (see send): collect_signal()'s
+			// "Ok, it wasn't in the queue" siginfo.
+			*info = Siginfo{Signo: int32(sig), Code: SI_USER}
+		default:
+			panic("fastpath: standard signal pending without its siginfo")
 		}
 	}
 	if !more {

@@ -98,9 +98,6 @@
 //
 //   - Pids name managed processes only: kill(2) of an unmanaged pid is
 //     ESRCH, not a native kill.
-//   - A real-time signal sent by kill(2) (SI_USER) past the queue limit is
-//     dropped; the kernel pends it without a siginfo, which the fastpath
-//     layouts cannot represent.
 //   - CLONE_SIGHAND without CLONE_THREAD (two processes sharing one action
 //     table) is refused by Clone.
 //   - Signalfds: read(2) is emulated; readv/preadv of a signalfd fail with

@@ -103,13 +103,10 @@ func (e *Emulator) send(sender *Thread, p *Process, target *Thread, info *fastpa
 	}
 	if err != nil {
 		// __send_signal_locked: past the limit a real-time signal sent
-		// with a siginfo fails with EAGAIN; one sent by kill() (SI_USER)
-		// "succeeds" — the kernel pends it without a siginfo, which the
-		// fastpath cannot represent, so it is dropped here.
-		if info.Code != fastpath.SI_USER {
-			return false, unix.EAGAIN
-		}
-		return false, 0
+		// with a siginfo fails with EAGAIN. (One sent by kill(), SI_USER,
+		// is pended without its siginfo by the fastpath, as the kernel
+		// does, and never gets here.)
+		return false, unix.EAGAIN
 	}
 	if !queued {
 		return false, 0 // legacy_queue(): a standard signal already pending

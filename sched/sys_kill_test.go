@@ -225,6 +225,37 @@ func TestRealtimeQueueLimit(t *testing.T) {
 	})
 }
 
+// kill(2) of a real-time signal past the queue limit succeeds: the kernel
+// pends it without a siginfo ("silent loss of information") and the
+// receiver gets SI_USER with no sender (collect_signal).
+func TestRealtimeKillPastLimit(t *testing.T) {
+	forLayouts(t, func(t *testing.T, v *env) {
+		_, th, mem := v.proc(100, 0)
+		v.setmask(th, mem, sigBlock, ^fastpath.Sigset(0))
+		a := mem.alloc(128)
+		for i := 0; i < 8; i++ { // RTQueueLimit is 8 in tests
+			mem.put(a, siginfoBytes(0, fastpath.SI_QUEUE, 0, uint64(i)))
+			v.ok(v.sys(th, unix.SYS_RT_SIGQUEUEINFO, 100, 41, a), 0)
+		}
+		v.ok(v.sys(th, unix.SYS_KILL, 100, 42), 0)
+		var info fastpath.Siginfo
+		v.e.mu.Lock()
+		defer v.e.mu.Unlock()
+		if tp, pp := v.e.st.Pending(th.slot); (tp|pp)&fastpath.SigBit(42) == 0 {
+			t.Fatalf("SIGRTMIN+10 not pending after kill past the limit (thread %#x, process %#x)", tp, pp)
+		}
+		// The queued SIGRTMIN+9 instances come first (lower number), then 42.
+		for i := 0; i < 8; i++ {
+			if sig := v.e.st.Take(th.slot, 0, &info); sig != 41 {
+				t.Fatalf("take %d: sig %d", i, sig)
+			}
+		}
+		if sig := v.e.st.Take(th.slot, 0, &info); sig != 42 || info != (fastpath.Siginfo{Signo: 42, Code: fastpath.SI_USER}) {
+			t.Fatalf("take: sig %d info %+v, want 42 with an empty SI_USER siginfo", sig, info)
+		}
+	})
+}
+
 func TestPidfdSendSignal(t *testing.T) {
 	forLayouts(t, func(t *testing.T, v *env) {
 		p1, t1, m1 := v.proc(100, 0)
