@@ -1,0 +1,136 @@
+package serve
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"siglab/fastpath"
+	"siglab/shim"
+)
+
+// Thread is what serve knows about a managed thread: its ids as it reported
+// them at first contact (untrusted: the process could lie about them, and
+// only hurt itself), its fastpath slot and its channel.
+type Thread struct {
+	Pid, Tid int32
+	Slot     fastpath.ThreadID // set by Handler.Attach
+	Channel  int
+	ch       *shim.Channel
+}
+
+// Kick makes the thread look at its pending signals if it is running its
+// own code or asleep in a native syscall: the shim's kick signal, sent at
+// most once until the shim has taken it (Channel.KickPending; a real-time
+// signal would queue one kick per call otherwise). A thread inside the shim
+// needs no kick, it runs the check on its way out.
+//
+// The caller must have published the pending bit (fastpath Send*) before
+// calling Kick: the shim publishes "running user code" before its last
+// check, so one of the two always sees the other (fastpath/hot.go, point
+// 3). It reports whether a kick was sent.
+func (t *Thread) Kick() (bool, error) {
+	if t.ch == nil || atomic.LoadUint32(&t.ch.RunState) != shim.RunUser {
+		return false, nil
+	}
+	if !atomic.CompareAndSwapUint32(&t.ch.KickPending, 0, 1) {
+		return false, nil
+	}
+	if err := unix.Tgkill(int(t.Pid), int(t.Tid), shim.KickSignal); err != nil {
+		atomic.StoreUint32(&t.ch.KickPending, 0)
+		return false, fmt.Errorf("kick tid %d: %w", t.Tid, err)
+	}
+	return true, nil
+}
+
+// Context is the interrupted user context as the shim reported it.
+type Context struct {
+	Rip  uint64          // instruction after the trapping syscall
+	Rsp  uint64          // stack pointer at the trap
+	Mask fastpath.Sigset // the kernel's blocked mask at the trap
+}
+
+// Call is one trapped syscall, copied out of the channel and validated: Nr
+// is in the trap set. The argument values are the program's registers, not
+// pointers serve has followed.
+type Call struct {
+	Nr   int
+	Args [6]uint64
+	Context
+}
+
+// Delivery is what the shim needs to run a signal handler (KindDeliver) or
+// to return from one (KindSigreturn, FrameSP only). Every choice in it is
+// the emulator's: which stack (FrameSP already below the red zone or at the
+// alternate stack's top), what uc_stack and uc_sigmask the frame records.
+type Delivery struct {
+	Signo    int
+	Handler  uint64 // sa_handler
+	Restorer uint64 // sa_restorer
+	FrameSP  uint64
+	UcStack  fastpath.Stack
+	UcMask   fastpath.Sigset
+	Info     fastpath.Siginfo
+}
+
+// Reply is a Handler's answer; see the Kind constants in shim/abi.go.
+type Reply struct {
+	Kind   uint32 // shim.KindComplete, KindNative or KindDeliver
+	Result int64  // KindComplete: the syscall's return value or -errno
+	// KindNative: the arguments to run the syscall with.
+	Args [6]uint64
+	// KindNative: if BlobArg ≥ 0, Args[BlobArg] is replaced in the shim by
+	// the address of a copy of Blob (at most shim.BlobMax bytes).
+	BlobArg int
+	Blob    []byte
+	// SetMask asks the shim to install Mask as the thread's kernel mask
+	// when its handler returns (minus the shim's own signals).
+	SetMask bool
+	Mask    fastpath.Sigset
+	// KindDeliver and KindSigreturn: the frame to build or restore.
+	Deliver Delivery
+}
+
+// Deliver is the reply "run the handler d describes"; res is the result of
+// the syscall being answered (ignored for the slow path), saved in the
+// frame as the interrupted RAX.
+func Deliver(res int64, d Delivery) Reply {
+	return Reply{Kind: shim.KindDeliver, Result: res, BlobArg: -1, Deliver: d}
+}
+
+// Sigreturn is the reply to a trapped rt_sigreturn: restore the context
+// saved in the ucontext at uc (the trap's RSP).
+func Sigreturn(uc uint64) Reply {
+	return Reply{Kind: shim.KindSigreturn, BlobArg: -1, Deliver: Delivery{FrameSP: uc}}
+}
+
+// Complete is the reply "done, return res".
+func Complete(res int64) Reply { return Reply{Kind: shim.KindComplete, Result: res, BlobArg: -1} }
+
+// Native is the reply "run it natively with the arguments it came with".
+func Native(c *Call) Reply { return Reply{Kind: shim.KindNative, Args: c.Args, BlobArg: -1} }
+
+// Handler is the emulator behind the channels. serve calls it from one
+// goroutine per managed thread, so calls for different threads run
+// concurrently; the Handler does its own locking (fastpath.State requires
+// the emulator's lock around every mutation).
+type Handler interface {
+	// TrapSet lists the syscall numbers the shim must trap (each below
+	// shim.MaxSyscall). It is read once, before the program starts.
+	TrapSet() []int
+	// Attach is a thread's first contact: set t.Slot to a fastpath thread
+	// slot (in the process t.Pid, created on its first thread). The
+	// Handler may keep t, to Kick it later, until Detach(t).
+	Attach(t *Thread) error
+	// Syscall answers a trapped syscall.
+	Syscall(t *Thread, c *Call) Reply
+	// Signal answers the shim's slow path: its fast-path check saw a
+	// deliverable signal while the thread was about to resume ctx.
+	// Complete(0) means nothing to deliver after all; Deliver(0, d) runs
+	// a handler, after which the shim checks again.
+	Signal(t *Thread, ctx *Context) Reply
+	// Detach is called once when the thread has exited or vanished; its
+	// slot may be reused afterwards.
+	Detach(t *Thread)
+}

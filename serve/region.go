@@ -1,0 +1,135 @@
+package serve
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"siglab/fastpath"
+	"siglab/shim"
+)
+
+// Region is the shared region of shim/abi.go: a memfd holding the Header
+// and the channels, mapped MAP_SHARED here and in every managed process.
+type Region struct {
+	fd  int
+	mem []byte
+	n   int
+}
+
+// RegionConfig is what the Header publishes.
+type RegionConfig struct {
+	Channels int             // per-thread channels (threads alive at once)
+	State    fastpath.State  // the arena whose geometry the shim needs
+	Config   fastpath.Config // the sizes State was built with (zero: defaults)
+	TrapSet  []int           // syscall numbers to trap
+	LocalSet []int           // of those, the ones the shim runs natively without asking
+	ShimSpin int             // shim polls before futex-waiting for a reply
+}
+
+// NewRegion creates and fills the region. The header is written once, here,
+// before any managed process exists.
+func NewRegion(rc RegionConfig) (*Region, error) {
+	if rc.Channels <= 0 || rc.Channels > 1<<20 {
+		return nil, fmt.Errorf("serve: %d channels: want 1..%d", rc.Channels, 1<<20)
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(rc.State.Fd(), &st); err != nil {
+		return nil, fmt.Errorf("serve: fstat of the fastpath arena: %w", err)
+	}
+	maxT, maxP := rc.Config.MaxThreads, rc.Config.MaxProcesses
+	if maxT <= 0 {
+		maxT = fastpath.DefaultMaxThreads
+	}
+	if maxP <= 0 {
+		maxP = fastpath.DefaultMaxProcesses
+	}
+	g := rc.State.Geometry()
+	if g.ThreadBase+uint64(maxT)*g.ThreadStride > uint64(st.Size) ||
+		g.ProcBase+uint64(maxP)*g.ProcStride > uint64(st.Size) {
+		return nil, fmt.Errorf("serve: fastpath arena of %d bytes is smaller than its geometry says (config %+v)", st.Size, rc.Config)
+	}
+	var trap [shim.TrapWords]uint64
+	for _, nr := range rc.TrapSet {
+		if nr < 0 || nr >= shim.MaxSyscall {
+			return nil, fmt.Errorf("serve: syscall %d cannot be trapped (want 0..%d)", nr, shim.MaxSyscall-1)
+		}
+		switch nr {
+		case unix.SYS_MMAP, unix.SYS_MPROTECT, unix.SYS_MUNMAP:
+			// The shim of an exec'd image maps its trampoline with these
+			// before it can pass its predecessor's filter.
+			return nil, fmt.Errorf("serve: syscall %d is the shim's own and cannot be trapped", nr)
+		}
+		trap[nr/64] |= 1 << (nr % 64)
+	}
+	var local [shim.TrapWords]uint64
+	for _, nr := range rc.LocalSet {
+		if nr < 0 || nr >= shim.MaxSyscall || trap[nr/64]&(1<<(nr%64)) == 0 {
+			return nil, fmt.Errorf("serve: local syscall %d is not in the trap set", nr)
+		}
+		local[nr/64] |= 1 << (nr % 64)
+	}
+	size := shim.HeaderSize + rc.Channels*shim.ChannelSize
+	fd, err := unix.MemfdCreate("siglab-channels", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("serve: memfd_create: %w", err)
+	}
+	if err := unix.Ftruncate(fd, int64(size)); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("serve: ftruncate region: %w", err)
+	}
+	mem, err := unix.Mmap(fd, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("serve: mmap region: %w", err)
+	}
+	r := &Region{fd: fd, mem: mem, n: rc.Channels}
+	*r.Header() = shim.Header{
+		Magic: shim.Magic, Version: shim.Version,
+		HeaderSize: shim.HeaderSize, ChannelSize: shim.ChannelSize,
+		NumChannels: uint32(rc.Channels), RegionSize: uint64(size),
+		StateSize: uint64(st.Size), MaxThreads: uint32(maxT), MaxProcs: uint32(maxP),
+		GeoThreadBase: g.ThreadBase, GeoThreadStride: g.ThreadStride,
+		GeoThreadPending: g.ThreadPending, GeoThreadBlocked: g.ThreadBlocked,
+		GeoThreadAltStack: g.ThreadAltStack, GeoThreadProc: g.ThreadProc,
+		GeoProcBase: g.ProcBase, GeoProcStride: g.ProcStride, GeoProcPending: g.ProcPending,
+		ShimSpin:    uint32(rc.ShimSpin),
+		EmulatorPid: int32(os.Getpid()),
+		TrapSet:     trap,
+		LocalSet:    local,
+	}
+	return r, nil
+}
+
+// Fd is the region's memfd (close-on-exec; Run passes a dup).
+func (r *Region) Fd() int { return r.fd }
+
+// Channels is the number of channels.
+func (r *Region) Channels() int { return r.n }
+
+// Header is the region's header. The region is not Go heap and never
+// moves, so the pointer is valid until Close.
+func (r *Region) Header() *shim.Header { return (*shim.Header)(unsafe.Pointer(&r.mem[0])) }
+
+// Channel returns channel i, 0 ≤ i < Channels(); i is always an index
+// serve computed, never one read from shared memory.
+func (r *Region) Channel(i int) *shim.Channel {
+	off := shim.HeaderSize + i*shim.ChannelSize
+	_ = r.mem[off+shim.ChannelSize-1]
+	return (*shim.Channel)(unsafe.Pointer(&r.mem[off]))
+}
+
+// Close unmaps and closes the region.
+func (r *Region) Close() error {
+	if r.mem == nil {
+		return nil
+	}
+	err := unix.Munmap(r.mem)
+	r.mem = nil
+	if cerr := unix.Close(r.fd); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,414 @@
+package serve
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"siglab/fastpath"
+	"siglab/shim"
+)
+
+// Server serves the channels of a Region with a Handler: a registrar
+// goroutine that notices claimed channels (the doorbell), and one goroutine
+// per served channel. Goroutine per channel was chosen over one poller
+// because a poller must either spin over every channel (a core lost on a
+// 2-core machine) or sleep on one futex per channel, which the kernel
+// cannot do in one call; a goroutine blocked in futex(2) costs an OS
+// thread, the same cost the managed thread itself already has.
+type Server struct {
+	reg  *Region
+	h    Handler
+	trap [shim.TrapWords]uint64
+	spin int
+	log  io.Writer
+
+	mu     sync.Mutex // guards served and owners, and each State reset to ChanFree
+	served []bool
+	owners map[int32]int // tid -> channel of its latest registration
+	evict  []atomic.Bool // per channel: its thread registered again elsewhere
+
+	wg      sync.WaitGroup
+	stop    atomic.Bool
+	faults  atomic.Int64 // handler panics and protocol violations, for tests and reports
+	threads atomic.Int64 // threads attached
+	signals atomic.Int64 // OpSignal requests
+	calls   [shim.MaxSyscall]atomic.Int64
+	lastErr atomic.Value // error: the last fault, for Run's report
+}
+
+// ServerConfig tunes a Server.
+type ServerConfig struct {
+	// Spin is how many times a channel goroutine polls for the next
+	// request before sleeping on the futex.
+	Spin int
+	// Log receives one line per fault (nil: discarded).
+	Log io.Writer
+}
+
+// Timing of the lifecycle checks (not of the protocol, which never waits
+// for a timeout to make progress).
+const (
+	idleCheck     = 250 * time.Millisecond // how often an idle channel checks its thread is alive
+	claimPatience = 8                      // idle checks before a claimed, silent channel is reclaimed
+)
+
+// NewServer prepares a server; Start begins serving.
+func NewServer(reg *Region, h Handler, cfg ServerConfig) *Server {
+	s := &Server{reg: reg, h: h, spin: cfg.Spin, log: cfg.Log, served: make([]bool, reg.Channels()),
+		owners: map[int32]int{}, evict: make([]atomic.Bool, reg.Channels())}
+	s.trap = reg.Header().TrapSet
+	if s.log == nil {
+		s.log = io.Discard
+	}
+	return s
+}
+
+// Start launches the registrar.
+func (s *Server) Start() {
+	s.wg.Add(1)
+	go s.registrar()
+}
+
+// Stop tells the shim the emulator is gone (Header.Shutdown), wakes every
+// sleeping goroutine and waits for them.
+func (s *Server) Stop() {
+	s.stop.Store(true)
+	hdr := s.reg.Header()
+	atomic.StoreUint32(&hdr.Shutdown, 1)
+	atomic.AddUint32(&hdr.Doorbell, 1)
+	futexWake(&hdr.Doorbell, 1<<30)
+	for i := 0; i < s.reg.Channels(); i++ {
+		ch := s.reg.Channel(i)
+		futexWake(&ch.ReqSeq, 1<<30)
+		futexWake(&ch.RepSeq, 1<<30)
+	}
+	s.wg.Wait()
+}
+
+// Faults is the number of faults seen so far (handler panics, malformed
+// replies), and the last one.
+func (s *Server) Faults() (int64, error) {
+	err, _ := s.lastErr.Load().(error)
+	return s.faults.Load(), err
+}
+
+// Stats counts what a Server has served.
+type Stats struct {
+	Threads   int64         // threads attached (first contacts)
+	Syscalls  map[int]int64 // trapped syscalls served, by number
+	Signals   int64         // slow-path requests after a positive fast-path check
+	Faults    int64         // handler panics and malformed replies
+	LastFault error         // the last of them
+}
+
+// Stats returns the counts so far.
+func (s *Server) Stats() Stats {
+	st := Stats{Threads: s.threads.Load(), Signals: s.signals.Load(), Syscalls: map[int]int64{}}
+	st.Faults, st.LastFault = s.Faults()
+	for nr := range s.calls {
+		if n := s.calls[nr].Load(); n != 0 {
+			st.Syscalls[nr] = n
+		}
+	}
+	return st
+}
+
+func (s *Server) fault(err error) {
+	s.faults.Add(1)
+	s.lastErr.Store(err)
+	fmt.Fprintln(s.log, "siglab serve:", err)
+}
+
+func (s *Server) registrar() {
+	defer s.wg.Done()
+	hdr := s.reg.Header()
+	starved := atomic.LoadUint32(&hdr.Starved)
+	for !s.stop.Load() {
+		seen := atomic.LoadUint32(&hdr.Doorbell)
+		if v := atomic.LoadUint32(&hdr.Starved); v != starved {
+			starved = v
+			s.pokeAll()
+		}
+		s.scan()
+		futexWait(&hdr.Doorbell, seen, idleCheck)
+	}
+}
+
+// pokeAll wakes every channel goroutine sleeping for a request; each one
+// that finds no request runs its liveness check and frees the channel of a
+// thread that is gone.
+func (s *Server) pokeAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, on := range s.served {
+		if on {
+			futexWake(&s.reg.Channel(i).ReqSeq, 1)
+		}
+	}
+}
+
+// scan starts a goroutine for every claimed channel not yet served. The
+// State word is the process's to write, so a forged claim only makes serve
+// watch an empty channel until it gives up on it.
+func (s *Server) scan() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.served {
+		if s.served[i] || atomic.LoadUint32(&s.reg.Channel(i).State) == shim.ChanFree {
+			continue
+		}
+		s.served[i] = true
+		s.wg.Add(1)
+		go s.serveChannel(i)
+	}
+}
+
+// release returns channel i to the pool: State = ChanFree and "not served"
+// change together under mu, so a new claim is either seen by the next scan
+// or was made after the reset and rings the doorbell again.
+func (s *Server) release(i int) {
+	s.mu.Lock()
+	s.served[i] = false
+	atomic.StoreUint32(&s.reg.Channel(i).State, shim.ChanFree)
+	s.mu.Unlock()
+}
+
+func (s *Server) serveChannel(i int) {
+	defer s.wg.Done()
+	ch := s.reg.Channel(i)
+	var th *Thread
+	last := atomic.LoadUint32(&ch.RepSeq)
+	budget := s.spin
+	for {
+		seq, ok := s.waitRequest(i, last, th, &budget)
+		if !ok {
+			break
+		}
+		last = seq
+		exiting := s.handle(ch, i, &th)
+		atomic.StoreUint32(&ch.RepSeq, seq)
+		if atomic.LoadUint32(&ch.ShimWaiting) != 0 {
+			futexWake(&ch.RepSeq, 1)
+		}
+		if exiting && th != nil && s.awaitExit(ch, seq, th) {
+			break
+		}
+	}
+	if th != nil {
+		s.h.Detach(th)
+		s.mu.Lock()
+		if s.owners[th.Tid] == i {
+			delete(s.owners, th.Tid)
+		}
+		s.mu.Unlock()
+	}
+	if !s.stop.Load() {
+		s.evict[i].Store(false)
+		s.release(i)
+	}
+}
+
+// own records t as the owner of its channel. A thread that registers while
+// its tid still owns another channel has execve(2)'d (its new image's shim
+// registers anew; the filter and the tid survive, the old image's TLS does
+// not): the old channel's goroutine is told to detach it and free the
+// channel, so that nothing is ever sent on behalf of the old image — a kick
+// in particular, which the new image could not yet handle.
+func (s *Server) own(t *Thread) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.owners[t.Tid]; ok && old != t.Channel {
+		s.evict[old].Store(true)
+		futexWake(&s.reg.Channel(old).ReqSeq, 1)
+	}
+	s.owners[t.Tid] = t.Channel
+}
+
+// waitRequest waits until ReqSeq moves past last: spin, then announce and
+// sleep (the Dekker half of channel.c's shim_call). It gives up when the
+// server stops or the channel's thread is gone. The spin is adaptive, as
+// in the shim: *budget doubles (up to the configured spin) when a request
+// arrived while polling and halves when none did, so a server that would
+// only steal a busy core from the thread it waits for stops polling.
+func (s *Server) waitRequest(i int, last uint32, th *Thread, budget *int) (uint32, bool) {
+	ch := s.reg.Channel(i)
+	for k := 0; k < *budget; k++ {
+		if v := atomic.LoadUint32(&ch.ReqSeq); v != last {
+			*budget = min(s.spin, 2**budget)
+			return v, true
+		}
+	}
+	if *budget /= 2; *budget < 64 && s.spin > 0 {
+		*budget = 64
+	}
+	idle := 0
+	for !s.stop.Load() {
+		atomic.StoreUint32(&ch.ServerWaiting, 1)
+		if v := atomic.LoadUint32(&ch.ReqSeq); v != last {
+			atomic.StoreUint32(&ch.ServerWaiting, 0)
+			return v, true
+		}
+		futexWait(&ch.ReqSeq, last, idleCheck)
+		atomic.StoreUint32(&ch.ServerWaiting, 0)
+		if v := atomic.LoadUint32(&ch.ReqSeq); v != last {
+			return v, true
+		}
+		idle++
+		if s.evict[i].Load() {
+			return 0, false
+		}
+		if th != nil {
+			if !alive(th) {
+				return 0, false
+			}
+		} else if idle >= claimPatience {
+			return 0, false // claimed but never registered
+		}
+	}
+	return 0, false
+}
+
+// alive reports whether the thread still exists (tgkill(2) with signal 0).
+// A zombie thread-group leader still counts as alive until it is reaped.
+func alive(th *Thread) bool {
+	return !errors.Is(unix.Tgkill(int(th.Pid), int(th.Tid), 0), unix.ESRCH)
+}
+
+// awaitExit waits, briefly polling, until a thread that is in its final
+// exit(2) is gone: the shim's private signal stack for this channel is in
+// use until the thread has entered the kernel. It reports false if the
+// thread sends another request instead — a forged exit only stalls the
+// forger's own channel until then.
+func (s *Server) awaitExit(ch *shim.Channel, seq uint32, th *Thread) bool {
+	for d := 20 * time.Microsecond; !s.stop.Load(); {
+		if atomic.LoadUint32(&ch.ReqSeq) != seq {
+			return false
+		}
+		if !alive(th) {
+			return true
+		}
+		time.Sleep(d)
+		if d < 10*time.Millisecond {
+			d *= 2
+		}
+	}
+	return true
+}
+
+// handle reads the request once, field by field, validates it, asks the
+// Handler and writes the reply. It reports whether the thread is exiting.
+func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
+	op := ch.Op
+	var rep Reply
+	switch op {
+	case shim.OpRegister:
+		pid, tid := ch.Pid, ch.Tid
+		switch {
+		case *th != nil:
+			rep = Complete(-int64(unix.EALREADY))
+		case pid <= 0 || tid <= 0:
+			rep = Complete(-int64(unix.EINVAL))
+		default:
+			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch}
+			if err := s.attach(t); err != nil {
+				s.fault(fmt.Errorf("attach pid %d tid %d: %w", pid, tid, err))
+				rep = Complete(-int64(unix.EAGAIN))
+				break
+			}
+			s.threads.Add(1)
+			s.own(t)
+			*th = t
+			rep = Complete(int64(t.Slot))
+		}
+	case shim.OpSyscall:
+		nr := ch.Nr
+		switch {
+		case *th == nil:
+			rep = Complete(-int64(unix.EPERM))
+		case nr >= shim.MaxSyscall || s.trap[nr/64]&(1<<(nr%64)) == 0:
+			rep = Complete(-int64(unix.ENOSYS))
+		default:
+			s.calls[nr].Add(1)
+			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
+			rep = s.call(func() Reply { return s.h.Syscall(*th, &c) })
+			exiting = c.Nr == unix.SYS_EXIT && rep.Kind == shim.KindNative
+		}
+	case shim.OpSignal:
+		if *th == nil {
+			rep = Complete(-int64(unix.EPERM))
+			break
+		}
+		s.signals.Add(1)
+		ctx := readContext(ch)
+		rep = s.call(func() Reply { return s.h.Signal(*th, &ctx) })
+	default:
+		rep = Complete(-int64(unix.EINVAL))
+	}
+	s.writeReply(ch, rep)
+	return exiting
+}
+
+func readContext(ch *shim.Channel) Context {
+	return Context{Rip: ch.Rip, Rsp: ch.Rsp, Mask: fastpath.Sigset(ch.Mask)}
+}
+
+// attach calls Handler.Attach, recovering a panic.
+func (s *Server) attach(t *Thread) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("handler panic in Attach: %v", r)
+		}
+	}()
+	return s.h.Attach(t)
+}
+
+// call runs a Handler method; a panic becomes ENOSYS for this request and
+// a recorded fault, and the emulator keeps serving.
+func (s *Server) call(f func() Reply) (rep Reply) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.fault(fmt.Errorf("handler panic: %v", r))
+			rep = Complete(-int64(unix.ENOSYS))
+		}
+	}()
+	return f()
+}
+
+// writeReply checks the Handler's reply against the ABI before the shim
+// sees it: a malformed one is a bug in the emulator, answered with EPROTO.
+func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
+	switch {
+	case rep.Kind < shim.KindComplete || rep.Kind > shim.KindSigreturn,
+		rep.BlobArg < -1 || rep.BlobArg > 5,
+		len(rep.Blob) > shim.BlobMax,
+		rep.BlobArg >= 0 && rep.Kind != shim.KindNative,
+		rep.Kind == shim.KindDeliver && !fastpath.ValidSignal(rep.Deliver.Signo):
+		s.fault(fmt.Errorf("malformed reply %+v", rep))
+		rep = Complete(-int64(unix.EPROTO))
+	}
+	if rep.Kind == shim.KindDeliver || rep.Kind == shim.KindSigreturn {
+		d := &rep.Deliver
+		ch.Signo = int32(d.Signo)
+		ch.Handler, ch.Restorer, ch.FrameSP = d.Handler, d.Restorer, d.FrameSP
+		ch.UcStack = [3]uint64{d.UcStack.SP, uint64(uint32(d.UcStack.Flags)), d.UcStack.Size}
+		ch.UcMask = uint64(d.UcMask)
+		ch.Siginfo = *(*[fastpath.SiginfoSize]byte)(unsafe.Pointer(&d.Info))
+	}
+	ch.Kind = rep.Kind
+	ch.Result = rep.Result
+	ch.RArgs = rep.Args
+	ch.BlobArg = int32(rep.BlobArg)
+	ch.BlobLen = uint32(copy(ch.Blob[:], rep.Blob))
+	ch.Flags = 0
+	if rep.SetMask {
+		ch.Flags = shim.FlagSetMask
+		ch.RMask = uint64(rep.Mask)
+	}
+}

@@ -1,0 +1,265 @@
+package shim
+
+import "unsafe"
+
+//go:generate go run ./internal/genabi
+
+// The shared region: one memfd the emulator creates before the managed
+// program starts, mapped MAP_SHARED by the emulator and by the shim in every
+// managed process. It holds a Header at offset 0 and NumChannels Channels
+// after it; the fastpath signal state lives in a second memfd (the fastpath
+// arena) whose hot-word offsets the Header republishes, so the shim needs no
+// other source of truth.
+//
+// Every type in this file is the one definition of its layout. csrc/abi.h is
+// generated from it (go generate, internal/genabi) with _Static_assert checks
+// on every offset and size, and TestABIHeaderUpToDate fails if the committed
+// header differs — nobody edits abi.h by hand.
+//
+// Discipline for every field, in the style of Shadow's shim_shmem.rs: each
+// says who writes it, who reads it, and how. "Plain" fields are written by
+// one side before a release (a sequentially consistent store of a sequence
+// word) and read by the other side after the matching acquire load. Words
+// named as futexes are only accessed atomically. Nothing in this region is a
+// pointer either side follows: the managed process can scribble on all of it,
+// so the emulator copies each request field once, validates it, and never
+// dereferences it; the shim bounds-checks every index the emulator gives it
+// against values it validated at start-up.
+
+// Magic opens the Header ("SIGLAB\x00\x01" little-endian), Version is bumped
+// on every incompatible change of this file.
+const (
+	Magic   = 0x0100_42414c474953
+	Version = 1
+)
+
+// Region geometry.
+const (
+	HeaderSize  = 4096 // Header is padded to one page
+	ChannelSize = 640  // per-thread channel stride, a multiple of 64
+	BlobMax     = 64   // bytes of replacement data a DO_NATIVE reply may carry
+	TrapWords   = 8    // TrapSet covers syscall numbers 0..TrapWords*64-1
+	MaxSyscall  = TrapWords * 64
+)
+
+// TrampolineAddr is where every shim maps its one-page syscall trampoline
+// (`syscall; ret`), at the same address in every managed image. The seccomp
+// filter allows a trapped syscall only from TrampolineAddr+2, and filters
+// survive execve(2) while the old image's code does not: a fixed address is
+// what lets the shim of an exec'd image pass the filter its predecessor
+// installed. Chosen away from the kernel's mmap/PIE ranges and the Go
+// runtime's heap hints (0x00c0<<32 + i<<40).
+const TrampolineAddr = 0x1516_1ab0_0000
+
+// KickSignal is the signal the emulator sends a managed thread (tgkill(2))
+// to make it look at its pending signals while it runs its own code or
+// sleeps in a native syscall. The shim owns it: its handler runs the fast
+// path and delivers from the interrupted context; the program can neither
+// handle nor block it, and under emulation never sees it (its own
+// signal 64 is emulated like every other).
+const KickSignal = 64
+
+// Environment variables the shim reads at load: the fd numbers of the shared
+// region and of the fastpath arena, inherited across fork and execve.
+const (
+	EnvShmFd   = "SIGLAB_SHM_FD"
+	EnvStateFd = "SIGLAB_STATE_FD"
+)
+
+// Channel states (Channel.State).
+const (
+	// ChanFree: nobody owns the channel. Written by the emulator (at
+	// creation, and after it saw the owning thread die).
+	ChanFree = 0
+	// ChanClaimed: a thread of a managed process owns it. Written by the
+	// shim with a compare-and-swap from ChanFree.
+	ChanClaimed = 1
+	// ChanExiting: the owner is in its final exit(2); the emulator returns
+	// the channel to ChanFree once the thread is gone (tgkill(pid, tid, 0)
+	// fails with ESRCH), because the shim's private signal stack for the
+	// channel may be in use until then.
+	ChanExiting = 2
+)
+
+// Request operations (Channel.Op).
+const (
+	// OpRegister is a thread's first contact: Pid and Tid identify it; the
+	// reply's Result is its fastpath thread slot, or -errno.
+	OpRegister = 1
+	// OpSyscall forwards a trapped syscall: Nr, Args, registers, mask.
+	OpSyscall = 2
+	// OpSignal is the slow path after the shim's fast-path check found a
+	// deliverable signal: "what do I deliver?" The reply is KindComplete
+	// (nothing after all) or KindDeliver.
+	OpSignal = 3
+)
+
+// Reply kinds (Channel.Kind).
+const (
+	// KindComplete: the syscall is done; Result goes to RAX.
+	KindComplete = 1
+	// KindNative: run the syscall natively through the shim's trampoline
+	// with the reply's Args (the emulator may have rewritten them); if
+	// BlobArg ≥ 0, Args[BlobArg] is replaced by the address of a copy of
+	// Blob[:BlobLen] in the shim's handler frame, so the emulator can hand
+	// the kernel a sanitised struct without touching the program's memory.
+	KindNative = 2
+	// KindDeliver: build a kernel-compatible rt_sigframe below FrameSP
+	// for signal Signo, with Siginfo, UcStack and UcMask in it and the
+	// interrupted context (registers and the full FP state as the kernel
+	// saved it for the SIGSYS) inside, and redirect the thread to Handler
+	// with the return address Restorer (x86 setup_rt_frame()). The kernel
+	// mask during the handler comes with FlagSetMask.
+	KindDeliver = 3
+	// KindSigreturn: the trapped syscall is rt_sigreturn; restore the
+	// context saved in the ucontext at FrameSP (the trap's RSP, where the
+	// handler's return popped the restorer address), edits included:
+	// general registers, the flags the kernel lets a frame change, the FP
+	// state (x86 restore_sigcontext()). The emulator has read uc_sigmask
+	// and uc_stack itself; the kernel mask comes with FlagSetMask.
+	KindSigreturn = 4
+)
+
+// Reply flags (Channel.Flags).
+const (
+	// FlagSetMask: replace the thread's kernel signal mask, effective when
+	// the shim's SIGSYS handler returns, with Mask (the shim always removes
+	// its own signals from it).
+	FlagSetMask = 1
+)
+
+// Run states (Channel.RunState), the thread's half of the kick protocol
+// (fastpath/hot.go, point 3).
+const (
+	RunInShim = 0 // in the shim, between a trap and its return
+	RunUser   = 1 // running its own code or blocked in a native syscall
+)
+
+// Header is the first page of the region. The emulator fills every field
+// before the first managed process starts and never changes them afterwards
+// except where a field says otherwise; the shim reads them once, at load,
+// and validates them against the mapping's size.
+type Header struct {
+	Magic       uint64 // emulator writes; shim checks == Magic
+	Version     uint32 // emulator writes; shim checks == Version
+	HeaderSize  uint32 // emulator writes; offset of channel 0
+	ChannelSize uint32 // emulator writes; channel stride
+	NumChannels uint32 // emulator writes; channels in the region
+	RegionSize  uint64 // emulator writes; bytes in the region memfd
+
+	// The fastpath arena's geometry (fastpath.Geometry), copied so the
+	// shim's check reads the same words the emulator's does. Emulator
+	// writes; shim validates against StateSize.
+	StateSize         uint64
+	MaxThreads        uint32 // thread slots in the arena
+	MaxProcs          uint32 // process slots in the arena
+	GeoThreadBase     uint64
+	GeoThreadStride   uint64
+	GeoThreadPending  uint64
+	GeoThreadBlocked  uint64
+	GeoThreadAltStack uint64
+	GeoThreadProc     uint64
+	GeoProcBase       uint64
+	GeoProcStride     uint64
+	GeoProcPending    uint64
+
+	// ShimSpin is how many times the shim polls RepSeq before it sleeps
+	// on the futex. Emulator writes; shim reads at load.
+	ShimSpin uint32
+	// Doorbell is a futex word: the shim increments it atomically after
+	// claiming a channel and wakes it; the emulator's registrar sleeps on
+	// it and scans for new claims.
+	Doorbell uint32
+	// Shutdown is set to 1 by the emulator when it stops serving; the
+	// shim reads it atomically before waiting and then exits the thread's
+	// process with status 127 rather than wait forever.
+	Shutdown uint32
+	// Starved is incremented atomically by a shim that found no free
+	// channel (before ringing Doorbell and retrying): the emulator then
+	// checks at once which served threads are gone and frees their
+	// channels, instead of at its next idle check.
+	Starved uint32
+	// EmulatorPid is the emulator's pid. Emulator writes; the shim, when a
+	// reply is long in coming, checks the emulator still exists (kill(2)
+	// with signal 0) and ends the process if not: PR_SET_PDEATHSIG only
+	// covers the emulator's direct child.
+	EmulatorPid int32
+	_           uint32
+	// TrapSet is the set of syscall numbers the shim's seccomp filter
+	// traps: bit nr%64 of word nr/64. Emulator writes (from its Handler);
+	// shim reads at load.
+	TrapSet [TrapWords]uint64
+	// LocalSet is the subset of TrapSet the shim runs natively in its
+	// SIGSYS handler without asking the emulator: the cost of the trap
+	// alone, for measurement, and the place for syscalls the emulator
+	// chooses not to see. Emulator writes; shim reads at load.
+	LocalSet [TrapWords]uint64
+}
+
+// Channel is one managed thread's mailbox. A thread claims one at first
+// contact and keeps it until exit. One request is outstanding at a time:
+// the shim writes the request fields, then increments ReqSeq; the emulator
+// reads them, writes the reply fields, then stores RepSeq = ReqSeq. Each
+// side sleeps on the other's sequence word with futex(2) (FUTEX_WAIT on a
+// shared mapping, not _PRIVATE) after announcing it in its Waiting word, and
+// each side wakes the other only if that word says it sleeps — the
+// announce-then-recheck order on both sides (sequentially consistent stores
+// and loads, Dekker's pattern) makes a lost wake-up impossible.
+type Channel struct {
+	// Control line (64 bytes).
+	State         uint32 // ChanFree/Claimed/Exiting: see the constants; atomic
+	ReqSeq        uint32 // futex; shim increments (seq-cst) after writing a request
+	RepSeq        uint32 // futex; emulator stores ReqSeq (seq-cst) after writing the reply
+	ShimWaiting   uint32 // shim stores 1 before FUTEX_WAIT on RepSeq, 0 after; emulator reads atomically
+	ServerWaiting uint32 // emulator stores 1 before FUTEX_WAIT on ReqSeq, 0 after; shim reads atomically
+	RunState      uint32 // RunInShim/RunUser: shim stores (seq-cst), emulator reads (kick protocol)
+	KickPending   uint32 // emulator sets 1 when it sent a kick signal, shim clears; atomic
+	_             uint32
+	_             [4]uint64
+
+	// Request (shim writes before ReqSeq; emulator reads after it, each
+	// field exactly once, and validates it).
+	Op      uint32    // OpRegister/OpSyscall/OpSignal
+	Pid     int32     // getpid() of the caller, for OpRegister
+	Tid     int32     // gettid() of the caller, for OpRegister
+	_       uint32    //
+	Nr      uint64    // syscall number (seccomp_data.nr)
+	Args    [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
+	Rip     uint64    // instruction after the trapping syscall
+	Rsp     uint64    // stack pointer at the trap
+	Mask    uint64    // the kernel's blocked mask at the trap (uc_sigmask)
+	_       [2]uint64 //
+	ReqTime uint64    // reserved for tracing
+	_       [1]uint64
+
+	// Reply (emulator writes before RepSeq; shim reads after it and
+	// bounds-checks BlobArg/BlobLen).
+	Kind    uint32    // KindComplete/KindNative/KindDeliver
+	Flags   uint32    // FlagSetMask
+	Result  int64     // KindComplete: value for RAX (-errno on failure)
+	RArgs   [6]uint64 // KindNative: arguments to run the syscall with
+	RMask   uint64    // FlagSetMask: the new kernel blocked mask
+	BlobArg int32     // KindNative: index of the argument Blob replaces, or -1
+	BlobLen uint32    // bytes of Blob in use, ≤ BlobMax
+	Blob    [BlobMax]byte
+	_       [6]uint64
+
+	// Delivery (KindDeliver, KindSigreturn): emulator writes before
+	// RepSeq; shim reads each field once and checks Signo.
+	Signo    int32     // 1..64
+	_        uint32    //
+	Handler  uint64    // sa_handler: the new RIP
+	Restorer uint64    // sa_restorer: the frame's return address
+	FrameSP  uint64    // KindDeliver: the frame goes below it (red zone or altstack top already applied); KindSigreturn: the ucontext
+	UcStack  [3]uint64 // stack_t for uc_stack: ss_sp, ss_flags, ss_size
+	UcMask   uint64    // uc_sigmask: the mask rt_sigreturn will restore
+	Siginfo  [128]byte // the siginfo_t the handler receives
+	_        [8]uint64
+}
+
+// Compile-time proof that the Go types have the sizes the C side asserts.
+var (
+	_ [HeaderSize - unsafe.Sizeof(Header{})]struct{} // Header fits its page
+	_ [ChannelSize - unsafe.Sizeof(Channel{})]struct{}
+	_ [unsafe.Sizeof(Channel{}) - ChannelSize]struct{}
+)

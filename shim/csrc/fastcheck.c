@@ -1,0 +1,24 @@
+/* fastcheck.c — the fast path (fastpath/hot.go, Hot.Deliverable, in C):
+ * is a signal pending for this thread or its process that the thread does
+ * not block? Three loads from the fastpath arena, no round trip. Offsets
+ * come from the validated copy of the header; the process slot read from
+ * the arena is bounds-checked because the program can scribble on it. */
+#include "shim.h"
+
+int shim_deliverable(uint32_t slot)
+{
+	const struct siglab_header *g = &shim.cfg;
+	if (slot >= g->max_threads)
+		return 0;
+	const uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+	uint64_t pending = __atomic_load_n((const uint64_t *)(t + g->geo_thread_pending), __ATOMIC_SEQ_CST);
+	uint64_t blocked = __atomic_load_n((const uint64_t *)(t + g->geo_thread_blocked), __ATOMIC_SEQ_CST);
+	uint32_t proc = __atomic_load_n((const uint32_t *)(t + g->geo_thread_proc), __ATOMIC_RELAXED);
+	uint64_t ppending = 0;
+	if (proc < g->max_procs)
+		ppending = __atomic_load_n((const uint64_t *)(shim.state + g->geo_proc_base +
+							      (uint64_t)proc * g->geo_proc_stride +
+							      g->geo_proc_pending),
+					   __ATOMIC_SEQ_CST);
+	return ((pending | ppending) & ~blocked) != 0;
+}

@@ -1,0 +1,132 @@
+/* shim.h — declarations shared by the shim's C files. The shim is linked
+ * with -nostdlib: every function here is the shim's own, and every one is
+ * async-signal-safe (no locks, no allocation but mmap, no libc). */
+#ifndef SIGLAB_SHIM_H
+#define SIGLAB_SHIM_H
+
+#include "abi.h"
+
+#include <asm/unistd.h>
+#include <linux/errno.h>
+
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/* Signal numbers and flags the shim uses (signal(7), asm/signal.h). */
+#define SHIM_SIGSYS 31
+#define SHIM_SA_SIGINFO 0x00000004UL
+#define SHIM_SA_ONSTACK 0x08000000UL
+#define SHIM_SA_RESTORER 0x04000000UL
+#define SHIM_SA_RESTART 0x10000000UL
+#define SHIM_SS_DISABLE 2
+#define SHIM_SIGBIT(s) (1ULL << ((s) - 1))
+/* The signals the shim owns: never blocked in a mask handed to the kernel. */
+#define SHIM_OWN_SIGNALS (SHIM_SIGBIT(SHIM_SIGSYS) | SHIM_SIGBIT(SIGLAB_KICK_SIGNAL))
+
+/* The kernel's struct sigaction for rt_sigaction(2) (kernel_sigaction). */
+struct shim_ksigaction {
+	void (*handler)(int, void *, void *);
+	unsigned long flags;
+	void (*restorer)(void);
+	uint64_t mask;
+};
+
+/* stack_t (sigaltstack(2)). */
+struct shim_stack {
+	void *sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+/* The kernel's ucontext on x86-64 (arch/x86/include/uapi/asm/ucontext.h and
+ * sigcontext.h); only what the shim touches is named. gregs follow the
+ * sigcontext order: r8..r15, rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip. */
+enum {
+	REG_R8 = 0, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_RDI, REG_RSI, REG_RBP, REG_RBX, REG_RDX, REG_RAX, REG_RCX, REG_RSP,
+	REG_RIP, REG_EFL, REG_CSGSFS, REG_ERR, REG_TRAPNO, REG_OLDMASK, REG_CR2,
+	SHIM_NGREG
+};
+struct shim_ucontext {
+	uint64_t flags;
+	uint64_t link;
+	struct shim_stack stack;
+	uint64_t gregs[SHIM_NGREG];
+	uint64_t fpstate;
+	uint64_t reserved1[8];
+	uint64_t sigmask;
+};
+_Static_assert(offsetof(struct shim_ucontext, gregs) == 40, "uc_mcontext");
+_Static_assert(offsetof(struct shim_ucontext, sigmask) == 296, "uc_sigmask");
+
+/* siginfo_t for SIGSYS (siginfo(2): si_call_addr, si_syscall, si_arch). */
+struct shim_siginfo_sys {
+	int32_t signo, errno_, code, pad;
+	uint64_t call_addr;
+	int32_t syscall;
+	uint32_t arch;
+	uint8_t rest[128 - 32];
+};
+
+/* trampoline.c */
+HIDDEN long shim_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+HIDDEN void shim_restorer(void);
+HIDDEN int shim_map_trampoline(void);
+HIDDEN void shim_unmap_trampoline(void);
+HIDDEN void shim_die_raw(const char *msg, unsigned long len) __attribute__((noreturn));
+/* The address the filter allows: right after the trampoline's syscall. */
+#define SHIM_ALLOWED_IP (SIGLAB_TRAMPOLINE_ADDR + 2)
+#define sys0(n) shim_syscall6((n), 0, 0, 0, 0, 0, 0)
+#define sys1(n, a) shim_syscall6((n), (long)(a), 0, 0, 0, 0, 0)
+#define sys2(n, a, b) shim_syscall6((n), (long)(a), (long)(b), 0, 0, 0, 0)
+#define sys3(n, a, b, c) shim_syscall6((n), (long)(a), (long)(b), (long)(c), 0, 0, 0)
+#define sys4(n, a, b, c, d) shim_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), 0, 0)
+#define sys6(n, a, b, c, d, e, f) \
+	shim_syscall6((n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+HIDDEN void shim_die(const char *msg, long err) __attribute__((noreturn));
+HIDDEN void shim_note(const char *msg, long err);
+
+/* init.c: state validated once at load. */
+struct shim_global {
+	struct siglab_header *hdr; /* in the region: only doorbell and shutdown are read from it */
+	struct siglab_header cfg;  /* validated private copy of the header */
+	uint8_t *region;      /* the shared region, hdr->region_size bytes */
+	uint8_t *state;       /* the fastpath arena */
+	uint64_t state_size;
+	uint32_t nchan;
+	uint32_t spin;
+	volatile uint8_t *fork_flag; /* MADV_WIPEONFORK page: 0 in a fork child */
+	void **altstacks;            /* per channel, the shim's private stack */
+	uint32_t xsave_max;          /* bound on a signal frame's FP area (CPUID 0xD) */
+};
+extern struct shim_global shim HIDDEN;
+#define SHIM_ALTSTACK_SIZE (64 * 1024)
+
+/* channel.c */
+struct siglab_channel;
+HIDDEN struct siglab_channel *shim_channel(uint32_t idx);
+HIDDEN long shim_register(struct shim_ucontext *uc); /* 0 or -errno */
+HIDDEN void shim_call(struct siglab_channel *ch);
+/* The calling thread's channel (index+1, 0 before first contact) and its
+ * fastpath thread slot, in initial-exec TLS: no allocation, no lock. */
+extern __thread uint32_t shim_tls_chan HIDDEN;
+extern __thread uint32_t shim_tls_slot HIDDEN;
+extern __thread uint32_t shim_tls_spin HIDDEN; /* adaptive spin budget, channel.c */
+HIDDEN struct siglab_channel *shim_self(struct shim_ucontext *uc);
+
+/* fastcheck.c */
+HIDDEN int shim_deliverable(uint32_t slot);
+
+/* frame.c */
+HIDDEN void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc);
+HIDDEN void shim_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
+
+/* sigsys.c */
+HIDDEN void shim_sigsys(int sig, void *info, void *uc);
+HIDDEN void shim_kick(int sig, void *info, void *uc);
+
+/* string helpers the compiler may call (memcpy/memset) live in trampoline.c */
+void *memcpy(void *dst, const void *src, unsigned long n);
+void *memset(void *dst, int c, unsigned long n);
+
+#endif

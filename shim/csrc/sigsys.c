@@ -1,0 +1,160 @@
+/* sigsys.c — the SIGSYS handler, where every trapped syscall lands, and
+ * the kick handler.
+ *
+ * The SIGSYS handler runs on the thread's private alternate stack with every
+ * signal but SIGSYS blocked (init.c), forwards the syscall through the
+ * thread's channel, and applies the emulator's answer to the interrupted
+ * context: a result in RAX, or the syscall run natively through the
+ * trampoline (with arguments the emulator may have sanitised), and
+ * optionally a new kernel signal mask, written into uc_sigmask so that the
+ * kernel installs it when the handler returns (a sigprocmask(2) here would
+ * be undone by that very return). Then the fast path: publish "running user
+ * code", check the fastpath words, and only if something is deliverable ask
+ * the emulator what to deliver.
+ *
+ * Delivery (frame.c) happens in two places: a KIND_DELIVER answer to the
+ * syscall itself, and the slow path after the fast-path check; a trapped
+ * rt_sigreturn answered with KIND_SIGRETURN restores a frame.
+ *
+ * Syscalls in Header.local_set run natively right here without a round
+ * trip (the emulator's choice; it measures the trap alone).
+ */
+#include "shim.h"
+
+#define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS (siginfo.h) */
+
+static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr)
+{
+	uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
+	uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
+	switch (kind) {
+	case SIGLAB_KIND_COMPLETE:
+		uc->gregs[REG_RAX] = (uint64_t)ch->result;
+		break;
+	case SIGLAB_KIND_NATIVE: {
+		uint64_t a[6];
+		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
+		for (int i = 0; i < 6; i++)
+			a[i] = ch->r_args[i];
+		int32_t ba = ch->blob_arg;
+		uint32_t bl = ch->blob_len;
+		if (ba >= 0) {
+			if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
+				shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
+				uc->gregs[REG_RAX] = (uint64_t)-EPROTO;
+				break;
+			}
+			memcpy(blob, ch->blob, bl);
+			a[ba] = (uint64_t)blob;
+		}
+		if (nr == __NR_exit)
+			/* The last thing this thread does: the emulator frees
+			 * the channel (and its stack, which we are on) once it
+			 * sees the thread gone. */
+			__atomic_store_n(&ch->state, SIGLAB_CHAN_EXITING, __ATOMIC_SEQ_CST);
+		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2],
+							     (long)a[3], (long)a[4], (long)a[5]);
+		break;
+	}
+	case SIGLAB_KIND_DELIVER:
+		/* The syscall's result first: the frame saves RAX. */
+		uc->gregs[REG_RAX] = (uint64_t)ch->result;
+		shim_deliver(ch, uc);
+		break;
+	case SIGLAB_KIND_SIGRETURN:
+		shim_sigreturn(ch, uc);
+		break;
+	default:
+		shim_note("emulator sent an unknown reply kind", kind);
+		uc->gregs[REG_RAX] = (uint64_t)-ENOSYS;
+	}
+	if (flags & SIGLAB_FLAG_SET_MASK)
+		uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
+}
+
+static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
+{
+	ch->rip = uc->gregs[REG_RIP];
+	ch->rsp = uc->gregs[REG_RSP];
+	ch->mask = uc->sigmask;
+}
+
+/* signal_slow_path asks the emulator what to deliver after the fast path
+ * said yes, and delivers it; then checks again, as the kernel keeps
+ * delivering while signals are pending (each new frame interrupts the
+ * previous handler's first instruction). A KIND_COMPLETE answer means
+ * nothing after all (the check may report a signal another thread just
+ * took: fastpath/hot.go, point 2). */
+static void signal_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc)
+{
+	for (int i = 0; i < 65; i++) {
+		__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
+		ch->op = SIGLAB_OP_SIGNAL;
+		ch->nr = 0;
+		fill_context(ch, uc);
+		shim_call(ch);
+		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
+		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
+		if (kind == SIGLAB_KIND_DELIVER)
+			shim_deliver(ch, uc);
+		if (flags & SIGLAB_FLAG_SET_MASK)
+			uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
+		__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+		if (kind != SIGLAB_KIND_DELIVER || !shim_deliverable(shim_tls_slot))
+			return;
+	}
+}
+
+void shim_sigsys(int sig, void *infov, void *ucv)
+{
+	struct shim_siginfo_sys *info = infov;
+	struct shim_ucontext *uc = ucv;
+	(void)sig;
+	if (info->code != SYS_SECCOMP)
+		return; /* a SIGSYS some process sent: not a trap (emulated later) */
+	long nr = info->syscall;
+	if (nr >= 0 && nr < (long)SIGLAB_MAX_SYSCALL && (shim.cfg.local_set[nr / 64] >> (nr % 64) & 1)) {
+		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)uc->gregs[REG_RDI], (long)uc->gregs[REG_RSI],
+							     (long)uc->gregs[REG_RDX], (long)uc->gregs[REG_R10],
+							     (long)uc->gregs[REG_R8], (long)uc->gregs[REG_R9]);
+		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot))
+			signal_slow_path(shim_channel(shim_tls_chan - 1), uc);
+		return;
+	}
+	struct siglab_channel *ch = shim_self(uc);
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
+	ch->op = SIGLAB_OP_SYSCALL;
+	ch->nr = (uint64_t)nr;
+	ch->args[0] = uc->gregs[REG_RDI];
+	ch->args[1] = uc->gregs[REG_RSI];
+	ch->args[2] = uc->gregs[REG_RDX];
+	ch->args[3] = uc->gregs[REG_R10];
+	ch->args[4] = uc->gregs[REG_R8];
+	ch->args[5] = uc->gregs[REG_R9];
+	fill_context(ch, uc);
+	shim_call(ch);
+	apply(ch, uc, nr);
+	/* Publish "about to run user code" before the final check (Dekker's
+	 * pattern with the sender, fastpath/hot.go point 3). */
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+	if (shim_deliverable(shim_tls_slot))
+		signal_slow_path(ch, uc);
+}
+
+/* shim_kick is the handler of the kick signal: the emulator made a signal
+ * pending for this thread while it ran its own code or slept in a native
+ * syscall. Clear the "kick outstanding" flag first (a kick sent after this
+ * point is a new one), then run the fast path from the interrupted context
+ * exactly as after a syscall. A kick that finds nothing costs a check. */
+void shim_kick(int sig, void *infov, void *ucv)
+{
+	struct shim_ucontext *uc = ucv;
+	(void)sig;
+	(void)infov;
+	if (!shim_tls_chan || *shim.fork_flag == 0)
+		return; /* not registered yet (or a fork child): nothing of ours */
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
+	if (shim_deliverable(shim_tls_slot))
+		signal_slow_path(ch, uc);
+}

@@ -1,0 +1,38 @@
+// Package shim is the preload shim — the only siglab code that runs inside a
+// managed process — and the Go side of the ABI it shares with the emulator.
+//
+// The idea. A managed program is started with LD_PRELOAD naming a small C
+// library (csrc/, embedded in the Go binary and compiled on first use by the
+// system C compiler, see build.go). Its constructor maps the shared region
+// the emulator created (a memfd whose number arrives in $SIGLAB_SHM_FD) and
+// the fastpath arena ($SIGLAB_STATE_FD), maps a one-page syscall trampoline
+// at a fixed address (TrampolineAddr), claims a per-thread channel,
+// installs its handlers for SIGSYS and for the kick signal on a private
+// alternate stack, sets no_new_privs and loads a seccomp filter that traps
+// the syscalls the emulator asked for (Header.TrapSet) — except when the
+// instruction pointer is the trampoline's, so the shim can always reach the
+// kernel, in this image and in every image exec'd after it. A trapped
+// syscall arrives in the SIGSYS handler, which forwards it through the
+// thread's channel and applies the emulator's answer: a result for RAX,
+// "run it natively" through the trampoline (possibly with arguments the
+// emulator sanitised), a signal frame to build, or a frame to restore at
+// rt_sigreturn. After every answer the shim runs the fast-path check on the
+// fastpath words in shared memory — no round trip — and only when a signal
+// is deliverable asks the emulator what to deliver. A thread running its
+// own code is reached with the kick signal, whose handler runs the same
+// check from the interrupted context.
+//
+// Threads register on first contact (their first trap); a fork child
+// notices it is one through a MADV_WIPEONFORK page and registers as new;
+// an exec'd image registers again from its constructor.
+//
+// The boundary. The emulator decides; the shim executes. Nothing in the
+// shared region is a pointer either side follows, and each side validates
+// what the other wrote (abi.go states the rules per field). The shim makes
+// no libc call at all (it is linked with -nostdlib, so any would fail the
+// build): everything it does is async-signal-safe by construction.
+//
+// This package owns: the ABI (abi.go, the generated csrc/abi.h, abigen.go),
+// the C sources, and building them (build.go). It must not touch: signal
+// semantics (package sched) or the serving loop (package serve).
+package shim
