@@ -9,14 +9,13 @@
 // finish, which the self-check reports as a failure.
 //
 // The work is fixed (-work iterations per spinner) so wall times compare
-// between native and emulated runs. Each spinner computes Σ i² mod 2⁶⁴,
-// checked against the closed form.
+// between native and emulated runs. Each spinner computes Σ i² mod 2⁶⁴ in
+// gopreempt.SpinFrom's call-free loop, checked against the closed form.
 package main
 
 import (
 	"flag"
 	"fmt"
-	"math/big"
 	"os"
 	"runtime"
 	"sync"
@@ -36,29 +35,6 @@ func main() {
 	}
 }
 
-// spin is the call-free loop: the compiler inserts no preemption check in
-// it (no calls, no stack growth), so only a signal can preempt it.
-//
-//go:noinline
-func spin(n uint64) (acc uint64) {
-	for i := uint64(0); i < n; i++ {
-		acc += i * i
-	}
-	return acc
-}
-
-// sumSquares is Σ_{i<n} i² = (n-1)n(2n-1)/6, reduced mod 2⁶⁴.
-func sumSquares(n uint64) uint64 {
-	if n == 0 {
-		return 0
-	}
-	a := new(big.Int).SetUint64(n - 1)
-	a.Mul(a, new(big.Int).SetUint64(n))
-	a.Mul(a, new(big.Int).SetUint64(2*n-1))
-	a.Div(a, big.NewInt(6))
-	return new(big.Int).And(a, new(big.Int).SetUint64(^uint64(0))).Uint64()
-}
-
 func run(work uint64, bound time.Duration) gopreempt.Result {
 	procs := runtime.GOMAXPROCS(0)
 	start := time.Now()
@@ -69,7 +45,7 @@ func run(work uint64, bound time.Duration) gopreempt.Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[g] = spin(work)
+			results[g] = gopreempt.SpinFrom(0, 0, work)
 		}()
 	}
 	go func() { wg.Wait(); close(done) }()
@@ -96,7 +72,7 @@ func run(work uint64, bound time.Duration) gopreempt.Result {
 		"spinners":   float64(procs),
 		"gc_per_sec": float64(gcs) / wall.Seconds(),
 	}}
-	want := sumSquares(work)
+	want := gopreempt.SumSquares(work)
 	for g, got := range results {
 		if got != want {
 			r.OK, r.Why = false, fmt.Sprintf("spinner %d computed %d, want %d", g, got, want)
