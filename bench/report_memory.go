@@ -17,7 +17,10 @@ import (
 
 // Footprint metric units, as the fastpath benchmarks report them.
 const (
-	unitSharedPerThread  = "shared-B/thread"
+	unitSharedPerThread = "shared-B/thread"
+	// unitTotalMiB is the benchmark's own total at its thread count, which
+	// counts its processes too (the report cannot know how many there are).
+	unitTotalMiB         = "MiB"
 	unitPerThread        = "B/thread"
 	unitSharedPerProcess = "shared-B/process"
 	unitPerProcess       = "B/process"
@@ -33,7 +36,8 @@ type MemoryRow struct {
 	PerThread        float64
 	SharedPerProcess float64
 	PerProcess       float64
-	// TotalMiB is (PerThread*Threads + PerProcess) / 2^20.
+	// TotalMiB is the benchmark's MiB metric (threads and their processes)
+	// or, without one, (PerThread*Threads + PerProcess) / 2^20.
 	TotalMiB float64
 }
 
@@ -91,7 +95,7 @@ func memoryForSuite(suite string, files []SuiteFile) (*MemoryTable, error) {
 			if data[i][n] == nil {
 				data[i][n] = map[string][]float64{}
 			}
-			for _, u := range []string{unitSharedPerThread, unitPerThread, unitSharedPerProcess, unitPerProcess} {
+			for _, u := range []string{unitSharedPerThread, unitPerThread, unitSharedPerProcess, unitPerProcess, unitTotalMiB} {
 				if v, ok := reportValue(r, u); ok {
 					data[i][n][u] = append(data[i][n][u], v)
 				}
@@ -118,6 +122,9 @@ func memoryForSuite(suite string, files []SuiteFile) (*MemoryTable, error) {
 			row.SharedPerProcess = med(unitSharedPerProcess)
 			row.PerProcess = med(unitPerProcess)
 			row.TotalMiB = (row.PerThread*float64(maxN) + row.PerProcess) / (1 << 20)
+			if len(vals[unitTotalMiB]) > 0 {
+				row.TotalMiB = med(unitTotalMiB)
+			}
 		}
 		t.Rows = append(t.Rows, row)
 	}
