@@ -146,8 +146,8 @@ func Latency(dir string) ([]*LatencyTable, error) {
 		}
 		sort.Slice(t.Layouts, func(i, j int) bool {
 			a, b := t.Layouts[i], t.Layouts[j]
-			if (a == DefaultLayout) != (b == DefaultLayout) {
-				return a == DefaultLayout
+			if ra, rb := layoutRank(a), layoutRank(b); ra != rb {
+				return ra < rb
 			}
 			return a < b
 		})

@@ -168,6 +168,18 @@ func reportTail(p string, depth int) string {
 // column of layout tables.
 const DefaultLayout = "bitmap"
 
+// layoutRank orders the columns of a suite's tables: native runs first
+// (the e2e suite's base), then DefaultLayout, then the other layouts.
+func layoutRank(l string) int {
+	switch l {
+	case NativeMode:
+		return 0
+	case DefaultLayout:
+		return 1
+	}
+	return 2
+}
+
 // SuiteFile is one "<suite>-<layout>.txt" file of a result folder.
 type SuiteFile struct {
 	Suite, Layout string
@@ -207,8 +219,8 @@ func SuiteFiles(dir string) (map[string][]SuiteFile, []string, error) {
 		suites = append(suites, s)
 		sort.Slice(files, func(i, j int) bool {
 			a, b := files[i].Layout, files[j].Layout
-			if (a == DefaultLayout) != (b == DefaultLayout) {
-				return a == DefaultLayout
+			if ra, rb := layoutRank(a), layoutRank(b); ra != rb {
+				return ra < rb
 			}
 			return a < b
 		})

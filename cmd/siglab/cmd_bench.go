@@ -21,7 +21,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 0, fmt.Sprintf("results per benchmark and layout (default %d; benchstat wants ≥ 10)", bench.DefaultCount))
 	benchtime := fs.String("benchtime", "", fmt.Sprintf("time or iterations (Nx) per result (default %s)", bench.DefaultBenchtime))
 	layouts := fs.String("layout", "", "comma-separated layouts to measure, the first is the base (default: all, "+fastpath.DefaultLayout+" first)")
-	suites := fs.String("suite", "", "comma-separated suites to run (default: all)")
+	suites := fs.String("suite", "", "comma-separated suites to run: "+strings.Join(bench.DefaultSuites(), ", ")+" (the default), "+bench.E2ESuite+" (workloads natively and under emulation)")
+	workloads := fs.String("workload", "", "with --suite "+bench.E2ESuite+": comma-separated workloads (default: all)")
 	out := fs.String("out", "", "result folder (default results/<date>-<commit>)")
 	check := fs.Bool("check", false, "CI gate: measure deterministic figures and compare with results/baseline.json")
 	requireValgrind := fs.Bool("require-valgrind", false, "with --check: fail when valgrind is missing instead of skipping instruction counts")
@@ -70,8 +71,18 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if *suites != "" {
 		names = splitList(*suites)
 	}
+	e2e := slices.Contains(names, bench.E2ESuite)
+	names = slices.DeleteFunc(names, func(n string) bool { return n == bench.E2ESuite })
 	if o.Suites, err = bench.LookupSuites(names); err != nil {
 		return usageError{err.Error()}
+	}
+	var ws []bench.Workload
+	if e2e {
+		if ws, err = bench.LookupWorkloads(splitList(*workloads)); err != nil {
+			return usageError{err.Error()}
+		}
+	} else if *workloads != "" {
+		return usagef("--workload needs --suite %s", bench.E2ESuite)
 	}
 	if o.Env, err = bench.DetectEnv(root); err != nil {
 		return err
@@ -81,8 +92,28 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		o.OutDir = bench.ResultDir(root, o.Env, time.Now())
 	}
 	start := time.Now()
-	if _, err := bench.RunSuites(ctx, o); err != nil {
-		return err
+	if len(o.Suites) > 0 {
+		if _, err := bench.RunSuites(ctx, o); err != nil {
+			return err
+		}
+	}
+	if e2e {
+		self, err := os.Executable()
+		if err != nil {
+			return fmt.Errorf("finding siglab's own binary to run workloads under emulation: %w", err)
+		}
+		count := bench.E2ECount
+		if *quick {
+			count = 1
+		}
+		if isSet(fs, "count") {
+			count = o.Count
+		}
+		if _, err := bench.RunE2E(ctx, bench.E2EOptions{Root: root, Workloads: ws,
+			Modes: append([]string{bench.NativeMode}, ls...), Count: count, Quick: *quick,
+			OutDir: o.OutDir, Env: o.Env, Siglab: self, Progress: stderr}); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(stderr, "siglab bench: measured in %s; results in %s\n", time.Since(start).Round(time.Second), o.OutDir)
 	_, err = bench.Report(o.OutDir, stdout)

@@ -1,0 +1,323 @@
+package bench
+
+// The end-to-end suite: real Go programs (workloads/go-preempt) whose
+// runtime leans on signals, run natively and under the emulator for every
+// layout, alternating modes run by run (A B C A B C …) so that drift on a
+// shared machine hits every mode alike. Each run is one Go benchmark-format
+// result — wall time as ns/op, CPU time of the whole run (the program, and
+// the emulator when there is one) as cpu-ns/op, and every metric the
+// workload printed on its result line — in e2e-<mode>.txt, mode "native"
+// or a layout name, so the layout tables compare native against each
+// layout exactly as they compare layouts.
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	gopreempt "siglab/workloads/go-preempt"
+)
+
+// A Workload is one program of workloads/go-preempt and the arguments of a
+// default and of a --quick run.
+type Workload struct {
+	Name        string
+	Args, Quick []string
+	Summary     string
+}
+
+// Workloads are the end-to-end programs, in the order they run.
+var Workloads = []Workload{
+	{Name: "spin-gc", Quick: []string{"-work=300000000"},
+		Summary: "call-free spinners while GC runs: only SIGURG preemption lets it stop the world"},
+	{Name: "fair", Quick: []string{"-work=800000000"},
+		Summary: "more spinners than Ps: how evenly preemption shares the CPU"},
+	{Name: "mix", Quick: []string{"-spin-work=150000000", "-float-rounds=1", "-vector-rounds=100000000",
+		"-alloc-rounds=2", "-pipe-seqs=400000", "-sleeps=150"},
+		Summary: "spin, float, AVX2, allocation and I/O at once: register state across signals"},
+	{Name: "profile", Quick: []string{"-work=600000000"},
+		Summary: "runtime/pprof CPU profiling: SIGPROF from setitimer and per-thread timers"},
+	{Name: "notify", Quick: []string{"-self=100", "-child=100"},
+		Summary: "os/signal.Notify counts from itself and a child, exact"},
+	{Name: "syscall-storm", Quick: []string{"-bytes=4194304", "-sleeps=200"},
+		Summary: "blocking pipe I/O and sleeps under preemption: no lost bytes, no EINTR"},
+}
+
+// NativeMode is the e2e mode that runs a workload without the emulator.
+const NativeMode = "native"
+
+// E2EOptions configure RunE2E.
+type E2EOptions struct {
+	Root      string     // module root
+	Workloads []Workload // what to run
+	// Modes are NativeMode and layout names; the first is the base of the
+	// comparison tables (put NativeMode first).
+	Modes  []string
+	Count  int  // runs per workload and mode
+	Quick  bool // use each workload's Quick arguments
+	OutDir string
+	Env    RunEnv
+	// Siglab is the siglab command that runs a program under emulation
+	// (`Siglab run --layout L -- PROG ARGS…`); needed for any mode other
+	// than NativeMode.
+	Siglab   string
+	Progress io.Writer
+}
+
+// RunE2E builds the workloads and runs each Count times in every mode,
+// writing <OutDir>/e2e-<mode>.txt. A run that fails its self-check, or
+// exits badly, stops the suite with an error naming the workload, the mode
+// and why.
+func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
+	if o.Count < 1 || len(o.Modes) == 0 || len(o.Workloads) == 0 {
+		return nil, fmt.Errorf("e2e: need at least one run, one mode and one workload")
+	}
+	for _, m := range o.Modes {
+		if m != NativeMode && o.Siglab == "" {
+			return nil, fmt.Errorf("e2e: mode %q runs under the emulator, and no siglab command was given", m)
+		}
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	prog := newRunProgress(o.Progress, o.Count*len(o.Workloads)*len(o.Modes))
+	prog.printf("building %d workloads", len(o.Workloads))
+	bins, err := BuildWorkloads(ctx, o.Root, o.Workloads)
+	if err != nil {
+		return nil, err
+	}
+	outs := map[string]*os.File{}
+	var files []string
+	for _, m := range o.Modes {
+		name := filepath.Join(o.OutDir, "e2e-"+m+".txt")
+		f, err := os.Create(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		hdr := fmt.Sprintf("goos: %s\ngoarch: %s\npkg: siglab/workloads/go-preempt\n", runtime.GOOS, runtime.GOARCH)
+		if cpu := cpuModel(); cpu != "" {
+			hdr += "cpu: " + cpu + "\n"
+		}
+		if _, err := io.WriteString(f, hdr+o.Env.ConfigLines(m)); err != nil {
+			return nil, err
+		}
+		outs[m] = f
+		files = append(files, name)
+	}
+	for round := 1; round <= o.Count; round++ {
+		for _, w := range o.Workloads {
+			for _, m := range o.Modes {
+				prog.start(fmt.Sprintf("e2e %s/%s round %d/%d", w.Name, m, round, o.Count))
+				line, err := runWorkload(ctx, bins[w.Name], w, m, o)
+				if err != nil {
+					return nil, err
+				}
+				prog.result(line)
+				if _, err := io.WriteString(outs[m], line+"\n"); err != nil {
+					return nil, err
+				}
+				prog.done()
+			}
+		}
+	}
+	for _, f := range outs {
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// runWorkload runs one workload once and returns its benchmark line.
+func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2EOptions) (string, error) {
+	args := w.Args
+	if o.Quick {
+		args = w.Quick
+	}
+	var cmd *exec.Cmd
+	if mode == NativeMode {
+		cmd = exec.CommandContext(ctx, bin, args...)
+	} else {
+		cmd = exec.CommandContext(ctx, o.Siglab, append([]string{"run", "--layout", mode, "--", bin}, args...)...)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &before)
+	start := time.Now()
+	runErr := cmd.Run()
+	wall := time.Since(start)
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after)
+	var res gopreempt.Result
+	found := false
+	for _, l := range strings.Split(stdout.String(), "\n") {
+		r, ok, err := gopreempt.ParseResult(l)
+		if err != nil {
+			return "", fmt.Errorf("e2e %s (%s): %v", w.Name, mode, err)
+		}
+		if ok {
+			res, found = r, true
+		}
+	}
+	switch {
+	case found && !res.OK:
+		return "", fmt.Errorf("e2e %s (%s) failed its self-check: %s", w.Name, mode, res.Why)
+	case runErr != nil:
+		return "", fmt.Errorf("e2e %s (%s): %v\n%s", w.Name, mode, runErr, tail(stderr.String(), 20))
+	case !found:
+		return "", fmt.Errorf("e2e %s (%s) printed no result line\n%s", w.Name, mode, tail(stderr.String(), 20))
+	}
+	cpu := tvNanos(after.Utime) + tvNanos(after.Stime) - tvNanos(before.Utime) - tvNanos(before.Stime)
+	var b strings.Builder
+	fmt.Fprintf(&b, "BenchmarkWorkload/name=%s-%d\t1\t%d ns/op\t%d cpu-ns/op", w.Name, runtime.NumCPU(), wall.Nanoseconds(), cpu)
+	keys := make([]string, 0, len(res.Metrics))
+	for k := range res.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\t%g %s", res.Metrics[k], k)
+	}
+	return b.String(), nil
+}
+
+func tvNanos(tv syscall.Timeval) int64 { return tv.Sec*1e9 + tv.Usec*1e3 }
+
+func tail(s string, lines int) string {
+	l := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(l) > lines {
+		l = l[len(l)-lines:]
+	}
+	return strings.Join(l, "\n")
+}
+
+// cpuModel is the "model name" of /proc/cpuinfo, as the testing package
+// prints it in its cpu: line.
+func cpuModel() string {
+	data, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// BuildWorkloads builds each workload with -ldflags=-linkmode=external —
+// dynamically linked, so LD_PRELOAD brings the shim in — into the user
+// cache directory, keyed by a hash of the workloads' sources and the Go
+// version, like the shim: a second run reuses the binaries.
+func BuildWorkloads(ctx context.Context, root string, ws []Workload) (map[string]string, error) {
+	src := filepath.Join(root, "workloads", "go-preempt")
+	key, err := hashTree(src)
+	if err != nil {
+		return nil, fmt.Errorf("hashing workload sources: %w", err)
+	}
+	gover, err := exec.CommandContext(ctx, "go", "env", "GOVERSION").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOVERSION: %w", err)
+	}
+	sum := sha256.Sum256([]byte(key + string(gover)))
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(cache, "siglab", "workloads", hex.EncodeToString(sum[:8]))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	bins := map[string]string{}
+	for _, w := range ws {
+		bin := filepath.Join(dir, w.Name)
+		bins[w.Name] = bin
+		if _, err := os.Stat(bin); err == nil {
+			continue
+		}
+		tmp := fmt.Sprintf("%s.tmp%d", bin, os.Getpid())
+		cmd := exec.CommandContext(ctx, "go", "build", "-ldflags=-linkmode=external", "-o", tmp, "./workloads/go-preempt/"+w.Name)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			os.Remove(tmp)
+			return nil, fmt.Errorf("building workload %s (needs cgo and a C compiler for external linking): %v\n%s", w.Name, err, out)
+		}
+		if err := os.Rename(tmp, bin); err != nil {
+			return nil, err
+		}
+	}
+	return bins, nil
+}
+
+// hashTree hashes the names and contents of the source files under dir.
+func hashTree(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		switch filepath.Ext(p) {
+		case ".go", ".c", ".h", ".s":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s\x00%d\x00", rel, len(data))
+		h.Write(data)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+// LookupWorkloads resolves workload names; nil means all.
+func LookupWorkloads(names []string) ([]Workload, error) {
+	if len(names) == 0 {
+		return Workloads, nil
+	}
+	var out []Workload
+	for _, n := range names {
+		i := -1
+		for j, w := range Workloads {
+			if w.Name == n {
+				i = j
+			}
+		}
+		if i < 0 {
+			var known []string
+			for _, w := range Workloads {
+				known = append(known, w.Name)
+			}
+			return nil, fmt.Errorf("unknown workload %q (known: %s)", n, strings.Join(known, ", "))
+		}
+		out = append(out, Workloads[i])
+	}
+	return out, nil
+}
+
+// E2ESuite is the --suite name of the end-to-end suite, and E2ECount its
+// runs per workload and mode by default: a run takes seconds, not
+// nanoseconds, and the modes alternate, so fewer runs than the
+// microbenchmarks' ten still compare (benchstat then shows no CI below 6).
+const (
+	E2ESuite = "e2e"
+	E2ECount = 6
+)
