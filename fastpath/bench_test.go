@@ -307,8 +307,15 @@ func loopStream(n int, s State, w *benchWorld, order []int32, st []streamState, 
 	urg := Siginfo{Signo: SIGURG, Code: SI_TKILL}
 	prof := Siginfo{Signo: SIGPROF, Code: SI_TIMER}
 	var info Siginfo
-	start := time.Now()
+	// Time every stride-th batch, so the samples spread over the whole
+	// run rather than its cold start, and stay few enough to commit.
+	stride := max(1, n/streamBatch/max(1, len(samples)))
+	var start time.Time
+	timing := false
 	for i := range n {
+		if i%streamBatch == 0 && (i/streamBatch)%stride == 0 && nsamples < len(samples) {
+			timing, start = true, time.Now()
+		}
 		k := order[i&mask]
 		t := w.tids[k]
 		// The thread's syscall completes: maybe a signal was generated for
@@ -331,11 +338,10 @@ func loopStream(n int, s State, w *benchWorld, order []int32, st []streamState, 
 				delivered++
 			}
 		}
-		if (i+1)%streamBatch == 0 && nsamples < len(samples) {
-			now := time.Now()
-			samples[nsamples] = float64(now.Sub(start).Nanoseconds()) / streamBatch
+		if timing && (i+1)%streamBatch == 0 {
+			samples[nsamples] = float64(time.Since(start).Nanoseconds()) / streamBatch
 			nsamples++
-			start = now
+			timing = false
 		}
 	}
 	return delivered, nsamples
@@ -345,14 +351,15 @@ func loopStream(n int, s State, w *benchWorld, order []int32, st []streamState, 
 // check on every SYSCALL_COMPLETE, SIGURG and SIGPROF generated at the
 // runtime's rates, each delivered through the slow path. With
 // SIGLAB_SAMPLES_DIR set it writes per-op latency samples (the mean of each
-// batch of streamBatch ops, in ns) for siglab bench's percentile table.
+// batch of streamBatch ops, in ns; up to 1,024 batches per run, evenly
+// spread) for siglab bench's percentile table.
 func BenchmarkStream(b *testing.B) {
 	for _, n := range benchThreads {
 		b.Run(fmt.Sprintf("threads=%d", n), func(b *testing.B) {
 			w := worldFor(b, n, b.Name(), nil)
 			order := w.schedule()
 			st := make([]streamState, n)
-			samples := make([]float64, 1<<16)
+			samples := make([]float64, 1024)
 			b.ReportAllocs()
 			b.ResetTimer()
 			delivered, ns := loopStream(b.N, w.s, w, order, st, samples)
