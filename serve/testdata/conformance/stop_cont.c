@@ -36,8 +36,15 @@ int main(void)
 	int go[2], back[2];
 	pipe(go);
 	pipe(back);
+	/* The child gets a process group of its own, whose parent (this
+	 * process) is in another group of the same session: the group is not
+	 * orphaned, so SIGTSTP's default action stops it wherever the test
+	 * runs (kernel/signal.c, do_signal_stop via is_current_pgrp_orphaned:
+	 * an orphaned group ignores SIGTSTP/SIGTTIN/SIGTTOU, and whether the
+	 * test's own group is orphaned depends on what started it). */
 	pid_t c = fork();
 	if (c == 0) {
+		setpgid(0, 0);
 		install(SIGCONT, on_cont, 0);
 		hs_send(back[1]);
 		hs_wait(go[0]);
@@ -47,6 +54,7 @@ int main(void)
 		_exit(9);
 	}
 	int st;
+	setpgid(c, c);
 	hs_wait(back[0]);
 	kill(c, SIGSTOP);
 	waitpid(c, &st, WUNTRACED);
