@@ -14,6 +14,12 @@ type Config struct {
 	Layout string
 	// State sizes the fastpath arena.
 	State fastpath.Config
+	// Shared, if not nil, is an existing State for the emulator to use
+	// instead of creating one (Layout and State are then ignored): the IPC
+	// server creates the arena before the emulator exists, to map it into
+	// the managed process. Its creator keeps it and closes it; Close
+	// leaves it open.
+	Shared fastpath.State
 	// Clock orders the event queue; nil is a RealClock.
 	Clock Clock
 	// CPU measures CPU time for CPU-time timers; nil is ProcCPUClock.
@@ -24,6 +30,15 @@ type Config struct {
 	// stopping or dying. It must not call back into the Emulator; the shim
 	// sends its own kick signal. Nil: no kicks (tests count them).
 	Kick func(t *Thread)
+	// RepeatKicks: call Kick at every deliver-signal event that wants the
+	// thread back, even while an earlier kick is outstanding. For a Kick
+	// that deduplicates itself (the shim clears its own kick-outstanding
+	// flag when the kick arrives): sched's flag is cleared only by Kicked,
+	// and a kick that finds nothing — another thread took the process
+	// signal, or the thread's own syscall delivered it first — never calls
+	// Kicked, so with sched's flag alone the thread would never be kicked
+	// again (FACTS.md, the lost wake-up).
+	RepeatKicks bool
 }
 
 // Emulator is the emulated kernel's signal half. See the package doc for
@@ -32,10 +47,12 @@ type Config struct {
 type Emulator struct {
 	mu     sync.Mutex
 	st     fastpath.State
+	owned  bool // st was created by New, and Close closes it
 	closed bool
 	clock  Clock
 	cpu    CPUClock
 	kick   func(*Thread)
+	repeat bool // Config.RepeatKicks
 
 	procs   map[int32]*Process // by pid (thread-group id), zombies included until reaped
 	threads map[int32]*Thread  // by tid, live threads only
@@ -54,19 +71,25 @@ type Emulator struct {
 // New builds an emulator with a fresh fastpath State of the configured
 // layout.
 func New(cfg Config) (*Emulator, error) {
-	layout := cfg.Layout
-	if layout == "" {
-		layout = fastpath.DefaultLayout
-	}
-	st, err := fastpath.New(layout, cfg.State)
-	if err != nil {
-		return nil, fmt.Errorf("sched: %w", err)
+	st, owned := cfg.Shared, false
+	if st == nil {
+		layout := cfg.Layout
+		if layout == "" {
+			layout = fastpath.DefaultLayout
+		}
+		var err error
+		if st, err = fastpath.New(layout, cfg.State); err != nil {
+			return nil, fmt.Errorf("sched: %w", err)
+		}
+		owned = true
 	}
 	e := &Emulator{
 		st:      st,
+		owned:   owned,
 		clock:   cfg.Clock,
 		cpu:     cfg.CPU,
 		kick:    cfg.Kick,
+		repeat:  cfg.RepeatKicks,
 		procs:   make(map[int32]*Process),
 		threads: make(map[int32]*Thread),
 		notify:  make(chan struct{}, 1),
@@ -84,8 +107,8 @@ func New(cfg Config) (*Emulator, error) {
 // (State().Fd(), State().Geometry()).
 func (e *Emulator) State() fastpath.State { return e.st }
 
-// Close releases the arena; the emulator must not be used afterwards.
-// Closing twice is harmless.
+// Close releases the arena (unless it came from Config.Shared); the
+// emulator must not be used afterwards. Closing twice is harmless.
 func (e *Emulator) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -93,6 +116,9 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
+	if !e.owned {
+		return nil
+	}
 	return e.st.Close()
 }
 

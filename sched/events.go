@@ -222,7 +222,7 @@ func (e *Emulator) deliverWake(p *Process) {
 				t.wakeUp()
 			}
 		case Running:
-			if t.kickWanted && !t.kicked && (t.hot.Deliverable() || t.attn.Load()&attnJobctl != 0) {
+			if t.kickWanted && (!t.kicked || e.repeat) && (t.hot.Deliverable() || t.attn.Load()&attnJobctl != 0) {
 				t.kicked = true
 				if e.kick != nil {
 					e.kick(t)

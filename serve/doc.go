@@ -7,9 +7,11 @@
 // region's doorbell; a registrar goroutine notices the claim and starts one
 // goroutine for that channel, which from then on waits for requests
 // (spinning briefly, then sleeping on a shared futex) and answers each with
-// what the Handler decides. The Handler is the emulator proper — package
-// sched in the end; Passthrough until then, which lets every syscall run
-// natively in the shim and only guards the shim's own SIGSYS. serve
+// what the Handler decides. The Handler is the emulator proper: Emulated
+// (emulated.go) plugs package sched in — every signal syscall, delivery,
+// restart, stop and death is sched's decision — and Passthrough, the
+// baseline, lets every syscall run natively in the shim and only guards
+// the shim's own SIGSYS. serve
 // decides nothing about signals: it moves requests and replies, keeps the
 // channels' lifecycle (first contact, exit, a thread that vanished), offers
 // the Handler the means to act on a managed thread (Thread.Kick, and

@@ -17,7 +17,12 @@ type Thread struct {
 	Pid, Tid int32
 	Slot     fastpath.ThreadID // set by Handler.Attach
 	Channel  int
-	ch       *shim.Channel
+	// Mask is the kernel's blocked mask at first contact (0 when the
+	// shim registered from its constructor): a new thread's or a fork
+	// child's is still its creator's, untrusted like Pid and Tid.
+	Mask fastpath.Sigset
+	ch   *shim.Channel
+	emu  *emuThread // the Emulated handler's record, set by its Attach
 }
 
 // Kick makes the thread look at its pending signals if it is running its
@@ -88,6 +93,13 @@ type Reply struct {
 	// when its handler returns (minus the shim's own signals).
 	SetMask bool
 	Mask    fastpath.Sigset
+	// Restart (KindComplete, KindDeliver) re-executes the syscall: the
+	// shim moves RIP back over the syscall instruction; Result is then the
+	// syscall number to run (shim.FlagRestart).
+	Restart bool
+	// Report (KindNative) asks to see the native result: the shim sends
+	// it back and applies the Handler's NativeDone answer instead.
+	Report bool
 	// KindDeliver and KindSigreturn: the frame to build or restore.
 	Deliver Delivery
 }
@@ -103,6 +115,11 @@ func Deliver(res int64, d Delivery) Reply {
 // saved in the ucontext at uc (the trap's RSP).
 func Sigreturn(uc uint64) Reply {
 	return Reply{Kind: shim.KindSigreturn, BlobArg: -1, Deliver: Delivery{FrameSP: uc}}
+}
+
+// Die is the reply "the process dies by signal sig, natively" (KindDie).
+func Die(sig int) Reply {
+	return Reply{Kind: shim.KindDie, BlobArg: -1, Deliver: Delivery{Signo: sig}}
 }
 
 // Complete is the reply "done, return res".
@@ -133,4 +150,13 @@ type Handler interface {
 	// Detach is called once when the thread has exited or vanished; its
 	// slot may be reused afterwards.
 	Detach(t *Thread)
+}
+
+// NativeReporter is implemented by a Handler that answers some syscalls
+// with a KindNative reply carrying Report: NativeDone receives the native
+// result (c is the trapped call again, ret the raw result) and its reply —
+// KindComplete, KindDeliver or KindDie — is applied as the syscall's final
+// answer. A Handler without it gets the raw result back unchanged.
+type NativeReporter interface {
+	NativeDone(t *Thread, c *Call, ret int64) Reply
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -135,6 +136,10 @@ func Run(prog string, args []string, opts Options) (ExitStatus, error) {
 		}
 	} else {
 		h = NewPassthrough(st)
+	}
+	if c, ok := h.(io.Closer); ok {
+		// After the server has stopped (defers run last-in first-out).
+		defer c.Close()
 	}
 	channels := opts.Channels
 	if channels == 0 {
@@ -264,6 +269,13 @@ func (e ExitStatus) Exit() {
 		os.Exit(e.Code)
 	}
 	signal.Reset(e.Signal)
+	// signal.Reset gives the Go runtime its own handler back, and for the
+	// signals it handles itself (SIGABRT, SIGQUIT, the faults) that
+	// handler prints a traceback and exits 2: install SIG_DFL in the
+	// kernel directly (struct kernel_sigaction, all zero), as we are
+	// about to die by it.
+	var dfl [4]uint64
+	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(e.Signal), uintptr(unsafe.Pointer(&dfl[0])), 0, 8, 0, 0)
 	var set unix.Sigset_t
 	set.Val[(int(e.Signal)-1)/64] |= 1 << (uint(e.Signal-1) % 64)
 	unix.PthreadSigmask(unix.SIG_UNBLOCK, &set, nil)

@@ -316,7 +316,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 		case pid <= 0 || tid <= 0:
 			rep = Complete(-int64(unix.EINVAL))
 		default:
-			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch}
+			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch, Mask: fastpath.Sigset(ch.Mask)}
 			if err := s.attach(t); err != nil {
 				s.fault(fmt.Errorf("attach pid %d tid %d: %w", pid, tid, err))
 				rep = Complete(-int64(unix.EAGAIN))
@@ -339,6 +339,24 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
 			rep = s.call(func() Reply { return s.h.Syscall(*th, &c) })
 			exiting = c.Nr == unix.SYS_EXIT && rep.Kind == shim.KindNative
+		}
+	case shim.OpNativeDone:
+		nr, ret := ch.Nr, ch.Ret
+		switch {
+		case *th == nil:
+			rep = Complete(-int64(unix.EPERM))
+		case nr >= shim.MaxSyscall || s.trap[nr/64]&(1<<(nr%64)) == 0:
+			rep = Complete(-int64(unix.ENOSYS))
+		default:
+			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
+			rep = Complete(ret)
+			if nrp, ok := s.h.(NativeReporter); ok {
+				rep = s.call(func() Reply { return nrp.NativeDone(*th, &c, ret) })
+			}
+			if rep.Kind == shim.KindNative || rep.Kind == shim.KindSigreturn {
+				s.fault(fmt.Errorf("reply kind %d to a native report", rep.Kind))
+				rep = Complete(ret)
+			}
 		}
 	case shim.OpSignal:
 		if *th == nil {
@@ -385,15 +403,17 @@ func (s *Server) call(f func() Reply) (rep Reply) {
 // sees it: a malformed one is a bug in the emulator, answered with EPROTO.
 func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 	switch {
-	case rep.Kind < shim.KindComplete || rep.Kind > shim.KindSigreturn,
+	case rep.Kind < shim.KindComplete || rep.Kind > shim.KindDie,
 		rep.BlobArg < -1 || rep.BlobArg > 5,
 		len(rep.Blob) > shim.BlobMax,
 		rep.BlobArg >= 0 && rep.Kind != shim.KindNative,
-		rep.Kind == shim.KindDeliver && !fastpath.ValidSignal(rep.Deliver.Signo):
+		(rep.Kind == shim.KindDeliver || rep.Kind == shim.KindDie) && !fastpath.ValidSignal(rep.Deliver.Signo),
+		rep.Restart && rep.Kind != shim.KindComplete && rep.Kind != shim.KindDeliver,
+		rep.Report && rep.Kind != shim.KindNative:
 		s.fault(fmt.Errorf("malformed reply %+v", rep))
 		rep = Complete(-int64(unix.EPROTO))
 	}
-	if rep.Kind == shim.KindDeliver || rep.Kind == shim.KindSigreturn {
+	if rep.Kind == shim.KindDeliver || rep.Kind == shim.KindSigreturn || rep.Kind == shim.KindDie {
 		d := &rep.Deliver
 		ch.Signo = int32(d.Signo)
 		ch.Handler, ch.Restorer, ch.FrameSP = d.Handler, d.Restorer, d.FrameSP
@@ -410,5 +430,11 @@ func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 	if rep.SetMask {
 		ch.Flags = shim.FlagSetMask
 		ch.RMask = uint64(rep.Mask)
+	}
+	if rep.Restart {
+		ch.Flags |= shim.FlagRestart
+	}
+	if rep.Report {
+		ch.Flags |= shim.FlagReport
 	}
 }

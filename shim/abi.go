@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 1
+	Version = 2
 )
 
 // Region geometry.
@@ -92,6 +92,12 @@ const (
 	// deliverable signal: "what do I deliver?" The reply is KindComplete
 	// (nothing after all) or KindDeliver.
 	OpSignal = 3
+	// OpNativeDone reports the result (Ret) of a syscall the emulator let
+	// run natively with FlagReport: Nr and Args are the trapped call's,
+	// the registers those of the interrupted context. The reply is
+	// applied as the answer to the syscall itself: KindComplete (the value
+	// for RAX, FlagRestart allowed), KindDeliver or KindDie.
+	OpNativeDone = 4
 )
 
 // Reply kinds (Channel.Kind).
@@ -118,6 +124,12 @@ const (
 	// state (x86 restore_sigcontext()). The emulator has read uc_sigmask
 	// and uc_stack itself; the kernel mask comes with FlagSetMask.
 	KindSigreturn = 4
+	// KindDie: the process terminates by signal Signo, natively, so that
+	// its parent sees exactly that ending: the shim resets Signo's kernel
+	// action to SIG_DFL, unblocks it and sends it to its own thread
+	// (tgkill(2)); should the process survive that (it cannot for the
+	// signals the emulator sends here), it exits with status 128+Signo.
+	KindDie = 5
 )
 
 // Reply flags (Channel.Flags).
@@ -126,6 +138,16 @@ const (
 	// the shim's SIGSYS handler returns, with Mask (the shim always removes
 	// its own signals from it).
 	FlagSetMask = 1
+	// FlagRestart (KindComplete, KindDeliver): re-execute the interrupted
+	// syscall: RIP -= 2 over the syscall instruction, RAX = Result (the
+	// syscall number, or restart_syscall's), applied before a frame is
+	// built so that the frame's context restarts it (arch/x86/kernel/
+	// signal.c, "regs->ip -= 2").
+	FlagRestart = 2
+	// FlagReport (KindNative): after running the syscall, send its result
+	// with OpNativeDone and apply the answer to that request instead of
+	// returning the raw result.
+	FlagReport = 4
 )
 
 // Run states (Channel.RunState), the thread's half of the kick protocol
@@ -227,15 +249,16 @@ type Channel struct {
 	Args    [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
 	Rip     uint64    // instruction after the trapping syscall
 	Rsp     uint64    // stack pointer at the trap
-	Mask    uint64    // the kernel's blocked mask at the trap (uc_sigmask)
-	_       [2]uint64 //
+	Mask    uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
+	Ret     int64     // OpNativeDone: the native syscall's result
+	_       [1]uint64 //
 	ReqTime uint64    // reserved for tracing
 	_       [1]uint64
 
 	// Reply (emulator writes before RepSeq; shim reads after it and
 	// bounds-checks BlobArg/BlobLen).
-	Kind    uint32    // KindComplete/KindNative/KindDeliver
-	Flags   uint32    // FlagSetMask
+	Kind    uint32    // KindComplete/KindNative/KindDeliver/KindSigreturn/KindDie
+	Flags   uint32    // FlagSetMask, FlagRestart, FlagReport
 	Result  int64     // KindComplete: value for RAX (-errno on failure)
 	RArgs   [6]uint64 // KindNative: arguments to run the syscall with
 	RMask   uint64    // FlagSetMask: the new kernel blocked mask
@@ -244,7 +267,7 @@ type Channel struct {
 	Blob    [BlobMax]byte
 	_       [6]uint64
 
-	// Delivery (KindDeliver, KindSigreturn): emulator writes before
+	// Delivery (KindDeliver, KindSigreturn; Signo for KindDie): emulator writes before
 	// RepSeq; shim reads each field once and checks Signo.
 	Signo    int32     // 1..64
 	_        uint32    //

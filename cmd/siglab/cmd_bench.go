@@ -91,6 +91,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	if o.OutDir == "" {
 		o.OutDir = bench.ResultDir(root, o.Env, time.Now())
 	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return usagef("cannot create the result folder: %v", err)
+	}
 	start := time.Now()
 	if len(o.Suites) > 0 {
 		if _, err := bench.RunSuites(ctx, o); err != nil {

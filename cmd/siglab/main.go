@@ -29,7 +29,9 @@ func init() {
 	commands = []command{
 		{"bench", "[flags]", "run the benchmark suites, write results/ and print comparison tables", cmdBench},
 		{"compare", "[flags] OLD NEW", "compare two result files or folders, like benchstat", cmdCompare},
+		{"report", "DIR", "print and rewrite the tables and plot of a result folder", cmdReport},
 		{"layouts", "", "list the signal-state layouts", cmdLayouts},
+		{"run", "[flags] -- PROG [ARGS...]", "run a program under the signal emulator, exiting as it does", cmdRun},
 	}
 }
 

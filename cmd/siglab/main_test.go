@@ -35,11 +35,16 @@ func TestExitStatusAndErrors(t *testing.T) {
 		{[]string{"bench", "--benchtime", "-3s"}, 2, "-benchtime"},
 		{[]string{"bench", "--update-baseline"}, 2, "need --check"},
 		{[]string{"bench", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"bench", "--out", "/proc/version/x"}, 2, "cannot create the result folder"},
+		{[]string{"bench", "--workload", "spin-gc"}, 2, "--workload needs --suite e2e"},
+		{[]string{"bench", "--suite", "e2e", "--workload", "nope"}, 2, `unknown workload "nope"`},
 		{[]string{"compare", "only-one"}, 2, "want two result files or folders"},
 		{[]string{"compare", "/nonexistent/a", "/nonexistent/b"}, 2, "/nonexistent/a"},
 		{[]string{"compare", filepath.Join(fixtures, "bad", "empty.txt"), filepath.Join(fixtures, "bad", "empty.txt")}, 2, "empty.txt"},
 		{[]string{"compare", filepath.Join(fixtures, "2026-11-27-1a2b3c4"), filepath.Join(fixtures, "othercpu")}, 2, "cpu"},
 		{[]string{"layouts", "x"}, 2, `unexpected argument "x"`},
+		{[]string{"report"}, 2, "want one result folder"},
+		{[]string{"report", "/nonexistent/dir"}, 2, "/nonexistent/dir"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != tc.code {

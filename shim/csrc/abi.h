@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x1ULL
+#define SIGLAB_VERSION 0x2ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -20,11 +20,15 @@
 #define SIGLAB_OP_REGISTER 0x1ULL
 #define SIGLAB_OP_SYSCALL 0x2ULL
 #define SIGLAB_OP_SIGNAL 0x3ULL
+#define SIGLAB_OP_NATIVE_DONE 0x4ULL
 #define SIGLAB_KIND_COMPLETE 0x1ULL
 #define SIGLAB_KIND_NATIVE 0x2ULL
 #define SIGLAB_KIND_DELIVER 0x3ULL
 #define SIGLAB_KIND_SIGRETURN 0x4ULL
+#define SIGLAB_KIND_DIE 0x5ULL
 #define SIGLAB_FLAG_SET_MASK 0x1ULL
+#define SIGLAB_FLAG_RESTART 0x2ULL
+#define SIGLAB_FLAG_REPORT 0x4ULL
 #define SIGLAB_RUN_IN_SHIM 0x0ULL
 #define SIGLAB_RUN_USER 0x1ULL
 #define SIGLAB_TRAMPOLINE_ADDR 0x15161ab00000ULL
@@ -107,7 +111,8 @@ struct siglab_channel {
 	uint64_t rip;
 	uint64_t rsp;
 	uint64_t mask;
-	uint64_t _pad3[2];
+	int64_t ret;
+	uint64_t _pad3[1];
 	uint64_t req_time;
 	uint64_t _pad4[1];
 	uint32_t kind;
@@ -148,7 +153,8 @@ _Static_assert(offsetof(struct siglab_channel, args) == 88, "Channel.Args offset
 _Static_assert(offsetof(struct siglab_channel, rip) == 136, "Channel.Rip offset");
 _Static_assert(offsetof(struct siglab_channel, rsp) == 144, "Channel.Rsp offset");
 _Static_assert(offsetof(struct siglab_channel, mask) == 152, "Channel.Mask offset");
-_Static_assert(offsetof(struct siglab_channel, _pad3) == 160, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, ret) == 160, "Channel.Ret offset");
+_Static_assert(offsetof(struct siglab_channel, _pad3) == 168, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, req_time) == 176, "Channel.ReqTime offset");
 _Static_assert(offsetof(struct siglab_channel, _pad4) == 184, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, kind) == 192, "Channel.Kind offset");

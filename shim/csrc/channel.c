@@ -133,6 +133,9 @@ long shim_register(struct shim_ucontext *uc)
 	ch->nr = 0;
 	for (int k = 0; k < 6; k++)
 		ch->args[k] = 0;
+	/* The kernel mask at first contact: a new thread's or fork child's is
+	 * its creator's (the emulator uses it to tell which thread that was). */
+	ch->mask = uc ? uc->sigmask : 0;
 	/* Ring the doorbell so the emulator notices the claim and starts
 	 * serving the channel; the request below is seen either way because
 	 * the server compares req_seq with rep_seq when it starts. */

@@ -8,7 +8,9 @@
  * trampoline (with arguments the emulator may have sanitised), and
  * optionally a new kernel signal mask, written into uc_sigmask so that the
  * kernel installs it when the handler returns (a sigprocmask(2) here would
- * be undone by that very return). Then the fast path: publish "running user
+ * be undone by that very return), a restart (RIP back over the syscall
+ * instruction), a report of a native result (FLAG_REPORT, whose answer is
+ * applied in turn), or the death of the process by a signal (KIND_DIE). Then the fast path: publish "running user
  * code", check the fastpath words, and only if something is deliverable ask
  * the emulator what to deliver.
  *
@@ -23,15 +25,60 @@
 
 #define SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS (siginfo.h) */
 
-static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr)
+static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
+{
+	ch->rip = uc->gregs[REG_RIP];
+	ch->rsp = uc->gregs[REG_RSP];
+	ch->mask = uc->sigmask;
+}
+
+/* die_by ends the process natively by sig (KIND_DIE): the emulator decided
+ * that the program dies of an emulated signal, and its parent — a managed
+ * process or siglab itself — must see exactly that ending (wait status,
+ * core flag) from the kernel. The action becomes SIG_DFL and the signal
+ * is unblocked here, in the handler, so the kernel delivers it on the way
+ * out of tgkill(2) (do_signal → do_group_exit). */
+static void die_by(int32_t sig)
+{
+	if (sig < 1 || sig > 64)
+		sig = 9; /* SIGKILL: the emulator's reply was malformed, still die */
+	struct shim_ksigaction dfl = {0};
+	sys4(__NR_rt_sigaction, sig, &dfl, 0, 8);
+	uint64_t set = SHIM_SIGBIT(sig);
+	sys4(__NR_rt_sigprocmask, 1 /* SIG_UNBLOCK */, &set, 0, 8);
+	sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), sig);
+	sys1(__NR_exit_group, 128 + sig);
+	for (;;)
+		;
+}
+
+/* restart applies FLAG_RESTART: rewind over the 2-byte syscall
+ * instruction so the interrupted syscall runs again (RAX already holds the
+ * number the emulator chose). */
+static void restart(uint32_t flags, struct shim_ucontext *uc)
+{
+	if (flags & SIGLAB_FLAG_RESTART)
+		uc->gregs[REG_RIP] -= 2;
+}
+
+static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, int report_ok)
 {
 	uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 	uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
+	/* The mask first: a FLAG_REPORT round trip below applies its own. */
+	if (flags & SIGLAB_FLAG_SET_MASK)
+		uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
 	switch (kind) {
 	case SIGLAB_KIND_COMPLETE:
 		uc->gregs[REG_RAX] = (uint64_t)ch->result;
+		restart(flags, uc);
 		break;
 	case SIGLAB_KIND_NATIVE: {
+		if (!report_ok) {
+			shim_note("emulator answered a report with KIND_NATIVE", 0);
+			uc->gregs[REG_RAX] = (uint64_t)-EPROTO;
+			break;
+		}
 		uint64_t a[6];
 		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
 		for (int i = 0; i < 6; i++)
@@ -52,31 +99,41 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr)
 			 * the channel (and its stack, which we are on) once it
 			 * sees the thread gone. */
 			__atomic_store_n(&ch->state, SIGLAB_CHAN_EXITING, __ATOMIC_SEQ_CST);
-		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2],
-							     (long)a[3], (long)a[4], (long)a[5]);
+		long ret = shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+		uc->gregs[REG_RAX] = (uint64_t)ret;
+		if (flags & SIGLAB_FLAG_REPORT) {
+			ch->op = SIGLAB_OP_NATIVE_DONE;
+			ch->nr = (uint64_t)nr;
+			ch->args[0] = uc->gregs[REG_RDI];
+			ch->args[1] = uc->gregs[REG_RSI];
+			ch->args[2] = uc->gregs[REG_RDX];
+			ch->args[3] = uc->gregs[REG_R10];
+			ch->args[4] = uc->gregs[REG_R8];
+			ch->args[5] = uc->gregs[REG_R9];
+			ch->ret = ret;
+			fill_context(ch, uc);
+			shim_call(ch);
+			apply(ch, uc, nr, 0);
+		}
 		break;
 	}
 	case SIGLAB_KIND_DELIVER:
-		/* The syscall's result first: the frame saves RAX. */
+		/* The syscall's result (or restart) first: the frame saves
+		 * RAX and RIP. */
 		uc->gregs[REG_RAX] = (uint64_t)ch->result;
+		restart(flags, uc);
 		shim_deliver(ch, uc);
 		break;
 	case SIGLAB_KIND_SIGRETURN:
 		shim_sigreturn(ch, uc);
 		break;
+	case SIGLAB_KIND_DIE:
+		die_by(ch->signo);
+		break;
 	default:
 		shim_note("emulator sent an unknown reply kind", kind);
 		uc->gregs[REG_RAX] = (uint64_t)-ENOSYS;
 	}
-	if (flags & SIGLAB_FLAG_SET_MASK)
-		uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
-}
-
-static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
-{
-	ch->rip = uc->gregs[REG_RIP];
-	ch->rsp = uc->gregs[REG_RSP];
-	ch->mask = uc->sigmask;
 }
 
 /* signal_slow_path asks the emulator what to deliver after the fast path
@@ -95,14 +152,40 @@ static void signal_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc
 		shim_call(ch);
 		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
-		if (kind == SIGLAB_KIND_DELIVER)
-			shim_deliver(ch, uc);
 		if (flags & SIGLAB_FLAG_SET_MASK)
 			uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
+		if (kind == SIGLAB_KIND_DELIVER)
+			shim_deliver(ch, uc);
+		else if (kind == SIGLAB_KIND_DIE)
+			die_by(ch->signo);
 		__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 		if (kind != SIGLAB_KIND_DELIVER || !shim_deliverable(shim_tls_slot))
 			return;
 	}
+}
+
+/* on_own_stack reports whether the handler runs on this thread's private
+ * signal stack. It does not at a new thread's first contact: the stack is
+ * set up by that very trap (installed when the handler returns), so the
+ * handler runs on the program's stack, right below the interrupted SP —
+ * where a frame for the program's handler would be built, over the
+ * shim's own live frame. */
+static int on_own_stack(void)
+{
+	uint32_t c = shim_tls_chan;
+	char here;
+	if (!c)
+		return 0;
+	const char *st = shim.altstacks[c - 1];
+	return st && &here >= st && &here < st + SHIM_ALTSTACK_SIZE;
+}
+
+/* deliver_later defers the slow path of a handler that is not on its own
+ * stack: the thread kicks itself, and the kick, blocked until this
+ * handler returns, runs the check again on the private stack. */
+static void deliver_later(void)
+{
+	sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), SIGLAB_KICK_SIGNAL);
 }
 
 void shim_sigsys(int sig, void *infov, void *ucv)
@@ -117,8 +200,12 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)uc->gregs[REG_RDI], (long)uc->gregs[REG_RSI],
 							     (long)uc->gregs[REG_RDX], (long)uc->gregs[REG_R10],
 							     (long)uc->gregs[REG_R8], (long)uc->gregs[REG_R9]);
-		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot))
-			signal_slow_path(shim_channel(shim_tls_chan - 1), uc);
+		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot)) {
+			if (on_own_stack())
+				signal_slow_path(shim_channel(shim_tls_chan - 1), uc);
+			else
+				deliver_later();
+		}
 		return;
 	}
 	struct siglab_channel *ch = shim_self(uc);
@@ -133,27 +220,36 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	ch->args[5] = uc->gregs[REG_R9];
 	fill_context(ch, uc);
 	shim_call(ch);
-	apply(ch, uc, nr);
+	apply(ch, uc, nr, 1);
 	/* Publish "about to run user code" before the final check (Dekker's
 	 * pattern with the sender, fastpath/hot.go point 3). */
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
-	if (shim_deliverable(shim_tls_slot))
-		signal_slow_path(ch, uc);
+	if (shim_deliverable(shim_tls_slot)) {
+		if (on_own_stack())
+			signal_slow_path(ch, uc);
+		else
+			deliver_later();
+	}
 }
 
 /* shim_kick is the handler of the kick signal: the emulator made a signal
  * pending for this thread while it ran its own code or slept in a native
  * syscall. Clear the "kick outstanding" flag first (a kick sent after this
  * point is a new one), then run the fast path from the interrupted context
- * exactly as after a syscall. A kick that finds nothing costs a check. */
+ * exactly as after a syscall. A kick that finds nothing costs a check. A
+ * fork child that has made no trapped syscall yet registers here. */
 void shim_kick(int sig, void *infov, void *ucv)
 {
 	struct shim_ucontext *uc = ucv;
 	(void)sig;
 	(void)infov;
-	if (!shim_tls_chan || *shim.fork_flag == 0)
-		return; /* not registered yet (or a fork child): nothing of ours */
-	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	/* A thread with no channel yet has nothing of ours to look at. A
+	 * fork child (its TLS still names its parent's channel) that made no
+	 * trapped syscall yet is kicked because the emulator registered it
+	 * early, a signal having been sent to it: make first contact now. */
+	if (!shim_tls_chan)
+		return;
+	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
 		signal_slow_path(ch, uc);

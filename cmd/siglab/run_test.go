@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"siglab/serve"
+)
+
+// captureExit replaces exitAs for one test: the status siglab would have
+// ended with.
+func captureExit(t *testing.T) *[]serve.ExitStatus {
+	var got []serve.ExitStatus
+	old := exitAs
+	exitAs = func(st serve.ExitStatus) { got = append(got, st) }
+	t.Cleanup(func() { exitAs = old })
+	return &got
+}
+
+func needShell(t *testing.T) string {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	if _, err := exec.LookPath("cc"); err != nil {
+		t.Skip("no C compiler for the shim")
+	}
+	return sh
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		errLike string
+	}{
+		{[]string{"run"}, "missing PROG"},
+		{[]string{"run", "--"}, "missing PROG"},
+		{[]string{"run", "--layout", "bogus", "--", "true"}, `unknown layout "bogus"`},
+		{[]string{"run", "--nope", "--", "true"}, "flag provided but not defined: -nope"},
+		{[]string{"run", "--", "/nonexistent/prog"}, "/nonexistent/prog"},
+		{[]string{"run", "--trace", "/nonexistent/dir/trace", "--", "true"}, "/nonexistent/dir/trace"},
+		{[]string{"run", "--cpuprofile", "/nonexistent/dir/prof", "--", "true"}, "/nonexistent/dir/prof"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		first, _, _ := strings.Cut(stderr, "\n")
+		if code != 2 || !strings.Contains(first, tc.errLike) {
+			t.Errorf("siglab %q: exit %d, stderr %q; want 2 and %q on the first line", tc.args, code, stderr, tc.errLike)
+		}
+	}
+	if code, stdout, _ := runCLI("run", "-h"); code != 0 || !strings.Contains(stdout, "-layout") {
+		t.Errorf("run -h: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func TestRunStaticProgram(t *testing.T) {
+	if _, err := exec.LookPath("cc"); err != nil {
+		t.Skip("no C compiler")
+	}
+	bin := filepath.Join(t.TempDir(), "static")
+	if msg, err := exec.Command("cc", "-static", "-o", bin, filepath.Join("..", "..", "shim", "testdata", "static.c")).CombinedOutput(); err != nil {
+		t.Skipf("cannot link statically: %v\n%s", err, msg)
+	}
+	code, _, stderr := runCLI("run", "--", bin)
+	if code != 2 || !strings.Contains(stderr, "-ldflags=-linkmode=external") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("static program: exit %d, stderr %q; want 2 and one line naming the fix", code, stderr)
+	}
+}
+
+func TestRunExitCode(t *testing.T) {
+	sh := needShell(t)
+	got := captureExit(t)
+	code, stdout, _ := runCLI("run", "--layout", "flat", "--", sh, "-c", "echo hi; exit 3")
+	if stdout != "hi\n" || len(*got) != 1 || (*got)[0] != (serve.ExitStatus{Code: 3}) {
+		t.Errorf("exit 3: code %d, stdout %q, siglab would exit with %v", code, stdout, *got)
+	}
+	*got = nil
+	if code, _, stderr := runCLI("run", "--", sh, "-c", "exit 0"); code != 0 || len(*got) != 0 {
+		t.Errorf("exit 0: code %d, stderr %q, exits %v", code, stderr, *got)
+	}
+}
+
+// TestRunKilledBySignalTraced: a program killed by an emulated SIGTERM
+// makes siglab end by SIGTERM too (a shell sees 143), and --trace logs the
+// send and the death.
+func TestRunKilledBySignalTraced(t *testing.T) {
+	sh := needShell(t)
+	got := captureExit(t)
+	dir := t.TempDir()
+	trace, prof := filepath.Join(dir, "trace"), filepath.Join(dir, "cpu.pprof")
+	_, _, stderr := runCLI("run", "--trace", trace, "--cpuprofile", prof, "--", sh, "-c", "kill -TERM $$; echo survived")
+	if len(*got) != 1 || (*got)[0].Signal != syscall.SIGTERM || (*got)[0].ShellCode() != 143 {
+		t.Fatalf("siglab would exit with %v, want killed by SIGTERM (stderr %q)", *got, stderr)
+	}
+	if !strings.Contains(stderr, "killed by SIGTERM") {
+		t.Errorf("the crash is not reported: %q", stderr)
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"send kill(", "SIGTERM) = 0", "die SIGTERM"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("trace lacks %q:\n%s", want, b)
+		}
+	}
+	p, err := os.ReadFile(prof)
+	if err != nil || len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
+		t.Errorf("cpu profile is not a gzipped pprof file (%d bytes, %v)", len(p), err)
+	}
+}
