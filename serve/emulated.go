@@ -71,8 +71,13 @@ import (
 // has no SA_RESTART; signals the kernel raises natively (faults, SIGPIPE)
 // are not routed to emulated handlers; emulated stops are invisible to a
 // parent's native waitpid(WUNTRACED); signalfd(2) is ENOSYS (Files.NewFd
-// cannot create a descriptor inside the managed process); vfork children
-// share their parent's channel.
+// cannot create a descriptor inside the managed process). A vfork child is
+// never seen between its clone and its execve: the shim runs its syscalls
+// natively (shim/csrc/vfork.c), since the channel in its TLS is its
+// parent's; its exec'd image registers as a fork child of the parent,
+// its emulated actions copied from the parent's rather than reset as by
+// execve (sched.Exec), and a child whose exec failed exits unseen, its
+// parent's native wait reaping it.
 type Emulated struct {
 	e  *sched.Emulator
 	st fastpath.State

@@ -24,7 +24,12 @@
 //
 // Threads register on first contact (their first trap); a fork child
 // notices it is one through a MADV_WIPEONFORK page and registers as new;
-// an exec'd image registers again from its constructor.
+// an exec'd image registers again from its constructor. A vfork child
+// (clone with CLONE_VM|CLONE_VFORK: glibc's vfork and posix_spawn, Go's
+// os/exec) shares its parent's memory and TLS, hence its channel; the shim
+// tells it apart by its tid (gettid against the tid the channel was
+// registered for) and runs its syscalls natively until it execs or exits,
+// so the emulator never takes them for the parent's (csrc/vfork.c).
 //
 // The boundary. The emulator decides; the shim executes. Nothing in the
 // shared region is a pointer either side follows, and each side validates

@@ -18,6 +18,7 @@
 __thread uint32_t shim_tls_chan __attribute__((tls_model("initial-exec")));
 __thread uint32_t shim_tls_slot __attribute__((tls_model("initial-exec")));
 __thread uint32_t shim_tls_spin __attribute__((tls_model("initial-exec")));
+__thread int32_t shim_tls_tid __attribute__((tls_model("initial-exec")));
 
 struct siglab_channel *shim_channel(uint32_t idx)
 {
@@ -129,7 +130,8 @@ long shim_register(struct shim_ucontext *uc)
 	struct siglab_channel *ch = shim_channel(i);
 	ch->op = SIGLAB_OP_REGISTER;
 	ch->pid = (int32_t)sys0(__NR_getpid);
-	ch->tid = (int32_t)sys0(__NR_gettid);
+	int32_t tid = (int32_t)sys0(__NR_gettid);
+	ch->tid = tid;
 	ch->nr = 0;
 	for (int k = 0; k < 6; k++)
 		ch->args[k] = 0;
@@ -150,6 +152,7 @@ long shim_register(struct shim_ucontext *uc)
 	}
 	shim_tls_chan = i + 1;
 	shim_tls_slot = (uint32_t)res;
+	shim_tls_tid = tid; /* not re-read from the region: the program can write there */
 	shim_tls_spin = shim.spin;
 	set_altstack(i, uc);
 	return 0;

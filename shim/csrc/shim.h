@@ -112,6 +112,9 @@ HIDDEN void shim_call(struct siglab_channel *ch);
 extern __thread uint32_t shim_tls_chan HIDDEN;
 extern __thread uint32_t shim_tls_slot HIDDEN;
 extern __thread uint32_t shim_tls_spin HIDDEN; /* adaptive spin budget, channel.c */
+/* The raw tid the channel was registered for: a vfork child, which shares
+ * this TLS, has another (vfork.c). */
+extern __thread int32_t shim_tls_tid HIDDEN;
 HIDDEN struct siglab_channel *shim_self(struct shim_ucontext *uc);
 
 /* fastcheck.c */
@@ -120,6 +123,10 @@ HIDDEN int shim_deliverable(uint32_t slot);
 /* frame.c */
 HIDDEN void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc);
 HIDDEN void shim_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
+
+/* vfork.c */
+HIDDEN int shim_is_vfork_child(void);
+HIDDEN void shim_vfork_syscall(long nr, struct shim_ucontext *uc);
 
 /* sigsys.c */
 HIDDEN void shim_sigsys(int sig, void *info, void *uc);

@@ -20,6 +20,9 @@
  *
  * Syscalls in Header.local_set run natively right here without a round
  * trip (the emulator's choice; it measures the trap alone).
+ *
+ * A vfork child, which shares its parent's TLS and so its channel, never
+ * uses that channel: its syscalls run natively (vfork.c).
  */
 #include "shim.h"
 
@@ -200,12 +203,21 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)uc->gregs[REG_RDI], (long)uc->gregs[REG_RSI],
 							     (long)uc->gregs[REG_RDX], (long)uc->gregs[REG_R10],
 							     (long)uc->gregs[REG_R8], (long)uc->gregs[REG_R9]);
-		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot)) {
+		/* A vfork child (vfork.c) must not look at its parent's
+		 * signals: checked only when something is deliverable. */
+		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot) && !shim_is_vfork_child()) {
 			if (on_own_stack())
 				signal_slow_path(shim_channel(shim_tls_chan - 1), uc);
 			else
 				deliver_later();
 		}
+		return;
+	}
+	/* A vfork child holds its parent's channel in TLS: its syscalls
+	 * run natively, never through that channel (vfork.c). One gettid(2)
+	 * per trap, against a round trip to the emulator. */
+	if (shim_is_vfork_child()) {
+		shim_vfork_syscall(nr, uc);
 		return;
 	}
 	struct siglab_channel *ch = shim_self(uc);
@@ -247,8 +259,8 @@ void shim_kick(int sig, void *infov, void *ucv)
 	 * fork child (its TLS still names its parent's channel) that made no
 	 * trapped syscall yet is kicked because the emulator registered it
 	 * early, a signal having been sent to it: make first contact now. */
-	if (!shim_tls_chan)
-		return;
+	if (!shim_tls_chan || shim_is_vfork_child())
+		return; /* a vfork child: the channel is its parent's (vfork.c) */
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
