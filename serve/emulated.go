@@ -280,7 +280,21 @@ func (a *Emulated) Attach(t *Thread) error {
 // attachProcess registers a process at its first thread's first contact:
 // the program siglab started, or a fork child of a managed process.
 func (a *Emulated) attachProcess(t *Thread) (*sched.Thread, *emuProc, error) {
-	return a.newProcess(t.Pid, t.Mask, true, false)
+	st, ep, err := a.newProcess(t.Pid, t.Mask, true, false)
+	if err == nil && t.FreshImage && a.procs[st.Process().PPid] != nil {
+		// A child that exec'd before its first trap (a vfork child does:
+		// its pre-exec syscalls run natively, see shim/csrc/vfork.c): it
+		// was cloned from its parent above, and now gets what execve does
+		// to signal state — handled actions reset, the alternate stack
+		// cleared (fs/exec.c, flush_signal_handlers; kernel/fork.c) — or
+		// the Go runtime of the new image adopts its parent's altstack,
+		// which is not mapped in it.
+		if err := a.e.Exec(st); err != nil {
+			return nil, nil, err
+		}
+		a.trace.event(t, "exec", "fresh image")
+	}
+	return st, ep, err
 }
 
 // newProcess registers process pid with sched: a fork child of the

@@ -21,8 +21,11 @@ type Thread struct {
 	// shim registered from its constructor): a new thread's or a fork
 	// child's is still its creator's, untrusted like Pid and Tid.
 	Mask fastpath.Sigset
-	ch   *shim.Channel
-	emu  *emuThread // the Emulated handler's record, set by its Attach
+	// FreshImage says the shim registered from its constructor: the thread
+	// is the first of a newly exec'd image (shim.RegisterFreshImage).
+	FreshImage bool
+	ch         *shim.Channel
+	emu        *emuThread // the Emulated handler's record, set by its Attach
 }
 
 // Kick makes the thread look at its pending signals if it is running its

@@ -316,7 +316,8 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 		case pid <= 0 || tid <= 0:
 			rep = Complete(-int64(unix.EINVAL))
 		default:
-			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch, Mask: fastpath.Sigset(ch.Mask)}
+			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch, Mask: fastpath.Sigset(ch.Mask),
+				FreshImage: ch.Args[0] == shim.RegisterFreshImage}
 			if err := s.attach(t); err != nil {
 				s.fault(fmt.Errorf("attach pid %d tid %d: %w", pid, tid, err))
 				rep = Complete(-int64(unix.EAGAIN))

@@ -83,9 +83,18 @@ const (
 
 // Request operations (Channel.Op).
 const (
-	// OpRegister is a thread's first contact: Pid and Tid identify it; the
+	// OpRegister is a thread's first contact: Pid and Tid identify it;
+	// Args[0] is RegisterFreshImage when the shim registers from its
+	// constructor (a newly exec'd image) rather than from a trap. The
 	// reply's Result is its fastpath thread slot, or -errno.
 	OpRegister = 1
+	// RegisterFreshImage in an OpRegister's Args[0]: the thread is the
+	// first of an image that has just been exec'd (the shim's constructor
+	// is registering), so the emulator applies execve's signal rules to it
+	// (handled actions reset, alternate stack cleared) even when it first
+	// hears of the process here — a vfork child exec's before it ever
+	// traps.
+	RegisterFreshImage = 1
 	// OpSyscall forwards a trapped syscall: Nr, Args, registers, mask.
 	OpSyscall = 2
 	// OpSignal is the slow path after the shim's fast-path check found a

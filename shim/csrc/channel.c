@@ -135,6 +135,9 @@ long shim_register(struct shim_ucontext *uc)
 	ch->nr = 0;
 	for (int k = 0; k < 6; k++)
 		ch->args[k] = 0;
+	/* From the constructor (no trap context): a freshly exec'd image. */
+	if (!uc)
+		ch->args[0] = SIGLAB_REGISTER_FRESH_IMAGE;
 	/* The kernel mask at first contact: a new thread's or fork child's is
 	 * its creator's (the emulator uses it to tell which thread that was). */
 	ch->mask = uc ? uc->sigmask : 0;
