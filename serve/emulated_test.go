@@ -1,9 +1,6 @@
 package serve
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -86,18 +83,7 @@ func TestEmulatedPrograms(t *testing.T) {
 // (an emulated SIGURG, delivered after a kick) can stop for GC, and
 // os/signal receiving signals the program sends itself.
 func TestEmulatedGoProgram(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds a Go program")
-	}
-	if _, err := exec.LookPath("cc"); err != nil {
-		t.Skip("cgo needs a C compiler")
-	}
-	bin := filepath.Join(t.TempDir(), "gosignal")
-	cmd := exec.Command("go", "build", "-ldflags=-linkmode=external", "-o", bin, "./"+filepath.ToSlash(filepath.Join(testdata, "gosignal")))
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, msg)
-	}
+	bin := buildGoSignal(t)
 	for _, layout := range fastpath.Layouts() {
 		t.Run(layout, func(t *testing.T) {
 			stats := compare(t, bin, emulatedOpts(layout))

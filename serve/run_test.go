@@ -189,10 +189,11 @@ func TestRunStaticRefused(t *testing.T) {
 	}
 }
 
-// TestRunGoProgram runs a cgo-linked Go program — goroutines spinning
-// without calls while GC runs (async preemption by SIGURG), and os/signal —
-// to completion under the shim.
-func TestRunGoProgram(t *testing.T) {
+// buildGoSignal builds shim/testdata/gosignal dynamically linked (cgo,
+// external linking, so LD_PRELOAD applies), skipping in -short mode and
+// without a C compiler.
+func buildGoSignal(t *testing.T) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a Go program")
 	}
@@ -205,6 +206,14 @@ func TestRunGoProgram(t *testing.T) {
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, msg)
 	}
+	return bin
+}
+
+// TestRunGoProgram runs a cgo-linked Go program — goroutines spinning
+// without calls while GC runs (async preemption by SIGURG), and os/signal —
+// to completion under the shim.
+func TestRunGoProgram(t *testing.T) {
+	bin := buildGoSignal(t)
 	stats := compare(t, bin, Options{})
 	if stats.Threads < 2 {
 		t.Errorf("threads attached = %d, want the Go runtime's several", stats.Threads)

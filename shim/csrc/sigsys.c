@@ -35,6 +35,22 @@ static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
 	ch->mask = uc->sigmask;
 }
 
+/* fill_call writes a request about syscall nr with its arguments as the
+ * trap left them in the registers (the x86-64 syscall ABI: rdi, rsi, rdx,
+ * r10, r8, r9) and the interrupted context. */
+static void fill_call(struct siglab_channel *ch, struct shim_ucontext *uc, uint32_t op, long nr)
+{
+	ch->op = op;
+	ch->nr = (uint64_t)nr;
+	ch->args[0] = uc->gregs[REG_RDI];
+	ch->args[1] = uc->gregs[REG_RSI];
+	ch->args[2] = uc->gregs[REG_RDX];
+	ch->args[3] = uc->gregs[REG_R10];
+	ch->args[4] = uc->gregs[REG_R8];
+	ch->args[5] = uc->gregs[REG_R9];
+	fill_context(ch, uc);
+}
+
 /* die_by ends the process natively by sig (KIND_DIE): the emulator decided
  * that the program dies of an emulated signal, and its parent — a managed
  * process or siglab itself — must see exactly that ending (wait status,
@@ -105,16 +121,8 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 		long ret = shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 		uc->gregs[REG_RAX] = (uint64_t)ret;
 		if (flags & SIGLAB_FLAG_REPORT) {
-			ch->op = SIGLAB_OP_NATIVE_DONE;
-			ch->nr = (uint64_t)nr;
-			ch->args[0] = uc->gregs[REG_RDI];
-			ch->args[1] = uc->gregs[REG_RSI];
-			ch->args[2] = uc->gregs[REG_RDX];
-			ch->args[3] = uc->gregs[REG_R10];
-			ch->args[4] = uc->gregs[REG_R8];
-			ch->args[5] = uc->gregs[REG_R9];
+			fill_call(ch, uc, SIGLAB_OP_NATIVE_DONE, nr);
 			ch->ret = ret;
-			fill_context(ch, uc);
 			shim_call(ch);
 			apply(ch, uc, nr, 0);
 		}
@@ -222,15 +230,7 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
-	ch->op = SIGLAB_OP_SYSCALL;
-	ch->nr = (uint64_t)nr;
-	ch->args[0] = uc->gregs[REG_RDI];
-	ch->args[1] = uc->gregs[REG_RSI];
-	ch->args[2] = uc->gregs[REG_RDX];
-	ch->args[3] = uc->gregs[REG_R10];
-	ch->args[4] = uc->gregs[REG_R8];
-	ch->args[5] = uc->gregs[REG_R9];
-	fill_context(ch, uc);
+	fill_call(ch, uc, SIGLAB_OP_SYSCALL, nr);
 	shim_call(ch);
 	apply(ch, uc, nr, 1);
 	/* Publish "about to run user code" before the final check (Dekker's
