@@ -34,13 +34,8 @@ var conformanceHandler = func(st fastpath.State) (Handler, error) { return NewEm
 // entry is deleted when its scenario passes. Run them anyway with
 // SIGLAB_CONFORMANCE_GAPS=1.
 var conformanceGaps = map[string]string{
-	"faults":        "kernel-raised signals (SIGFPE, SIGILL, SIGTRAP, SIGBUS) are not routed to emulated handlers",
-	"segv_longjmp":  "kernel-raised SIGSEGV is not routed to emulated handlers",
-	"sigpipe":       "kernel-raised SIGPIPE is not routed to the emulated state",
-	"ucontext_edit": "a fault (ud2) is kernel-raised, not routed to the emulated handler",
 	"stop_cont":     "an emulated stop is invisible to the parent's native waitpid(WUNTRACED): wait4/waitid are not emulated for stops",
 	"nocldstop":     "an emulated stop is invisible to the parent's native waitpid(WUNTRACED)",
-	"restart_pipe":  "a kick restarts the interrupted native syscall even when the emulated handler lacks SA_RESTART",
 	"restart_block": "restart blocks of native syscalls interrupted by a kick are lost (no restart_syscall emulation)",
 	"signalfd":      "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
 	"rt_limit":      "the emulator does not read the process's RLIMIT_SIGPENDING",

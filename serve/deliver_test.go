@@ -140,8 +140,16 @@ func (m *miniEmu) Signal(t *Thread, ctx *Context) Reply {
 	old := m.st.Blocked(t.Slot)
 	var info fastpath.Siginfo
 	sig := m.st.Take(t.Slot, old, &info)
+	// A native syscall the kick interrupted restarts, as under the
+	// SA_RESTART handler this test installs (Context.IntrRet's contract).
+	resume := func(r Reply) Reply {
+		if ctx.IntrRet != 0 {
+			r.Result, r.Restart = int64(ctx.IntrNr), true
+		}
+		return r
+	}
 	if sig == 0 {
-		return Complete(0)
+		return resume(Complete(0))
 	}
 	next := old | m.act.Mask
 	if m.act.Flags&fastpath.SA_NODEFER == 0 {
@@ -153,7 +161,7 @@ func (m *miniEmu) Signal(t *Thread, ctx *Context) Reply {
 		FrameSP: ctx.Rsp - 128, UcStack: fastpath.DisabledStack, UcMask: old, Info: info,
 	})
 	r.SetMask, r.Mask = true, next
-	return r
+	return resume(r)
 }
 
 func TestDeliverEmulated(t *testing.T) {

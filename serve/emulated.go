@@ -150,7 +150,7 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 		return nil, fmt.Errorf("serve: eventfd: %w", err)
 	}
 	a := &Emulated{st: st, procs: map[int32]*emuProc{}, pre: map[int32]*sched.Thread{}, stop: make(chan struct{}), stopFd: efd,
-		shimSig: shimSignals}
+		shimSig: shimSignals | routedSignals}
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
@@ -512,7 +512,11 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 	case unix.SYS_GETPPID:
 		et.contacted = true
 		return Native(c)
-	case unix.SYS_WAIT4, unix.SYS_WAITID, unix.SYS_SETPGID, unix.SYS_SETSID:
+	case unix.SYS_WAIT4, unix.SYS_WAITID:
+		r := Native(c)
+		r.Report, r.Interruptible = true, true
+		return r
+	case unix.SYS_SETPGID, unix.SYS_SETSID:
 		r := Native(c)
 		r.Report = true
 		return r
@@ -621,8 +625,21 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 	if a.st.Hot(t.emu.st.Slot()).Deliverable() {
 		return a.complete(t, c.Nr, sched.RestartCode(c.Nr), c.Rsp)
 	}
-	r.Report = true
+	r.Report, r.Interruptible = true, true
 	return r
+}
+
+// interruptible reports whether Emulated runs nr natively with
+// shim.FlagInterruptible: its -EINTR then means a kick interrupted it,
+// and becomes the syscall's restart code (do_wait's -ERESTARTSYS,
+// do_sys_poll's -ERESTARTNOHAND, ...) for the restart rules to apply.
+func interruptible(nr int) bool {
+	switch nr {
+	case unix.SYS_PPOLL, unix.SYS_PSELECT6, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
+		unix.SYS_WAIT4, unix.SYS_WAITID:
+		return true
+	}
+	return false
 }
 
 // NativeDone implements NativeReporter: the result of a reported native
@@ -630,6 +647,9 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 	if t.emu == nil {
 		return Complete(ret)
+	}
+	if ret == -int64(unix.EINTR) && interruptible(c.Nr) {
+		ret = sched.RestartCode(c.Nr)
 	}
 	switch c.Nr {
 	case unix.SYS_RT_SIGACTION:
@@ -667,6 +687,9 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 func (a *Emulated) Signal(t *Thread, ctx *Context) Reply {
 	if t.emu == nil {
 		return Complete(0)
+	}
+	if ctx.IntrRet != 0 {
+		return a.decide(t, ctx.IntrNr, ctx.IntrRet, ctx.Rsp, true)
 	}
 	return a.decide(t, -1, 0, ctx.Rsp, true)
 }

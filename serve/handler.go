@@ -57,6 +57,13 @@ type Context struct {
 	Rip  uint64          // instruction after the trapping syscall
 	Rsp  uint64          // stack pointer at the trap
 	Mask fastpath.Sigset // the kernel's blocked mask at the trap
+	// Signal and KernelSignal only: the native syscall a kick or a routed
+	// signal interrupted, which the kernel had set up for a restart
+	// (shim.NoSyscall's doc): IntrNr is its number and IntrRet its
+	// restart code (-ERESTARTSYS); IntrRet is 0 if none. The reply's Result and
+	// Restart then say what it returns, as for a trapped syscall.
+	IntrNr  int
+	IntrRet int64
 }
 
 // Call is one trapped syscall, copied out of the channel and validated: Nr
@@ -103,6 +110,10 @@ type Reply struct {
 	// Report (KindNative) asks to see the native result: the shim sends
 	// it back and applies the Handler's NativeDone answer instead.
 	Report bool
+	// Interruptible (KindNative, with Report) runs a syscall that may
+	// sleep so that a kick interrupts it: the result is then -EINTR
+	// (shim.FlagInterruptible).
+	Interruptible bool
 	// KindDeliver and KindSigreturn: the frame to build or restore.
 	Deliver Delivery
 }
@@ -162,4 +173,26 @@ type Handler interface {
 // answer. A Handler without it gets the raw result back unchanged.
 type NativeReporter interface {
 	NativeDone(t *Thread, c *Call, ret int64) Reply
+}
+
+// KernelRouter is implemented by a Handler that owns the signals the
+// kernel raises natively in a managed thread (faults, SIGPIPE, signals
+// from processes outside the emulation): RouteSet names them (read once,
+// before the program starts; the shim catches them and keeps them
+// unblocked in the kernel), and KernelSignal receives each one with the
+// first 48 bytes of its siginfo (the rest zero) and the context it
+// interrupted. Its reply is KindComplete (the signal is now pending,
+// discarded, or queued), KindDeliver or KindDie; the shim then runs its
+// fast path, which delivers what became deliverable.
+type KernelRouter interface {
+	RouteSet() fastpath.Sigset
+	KernelSignal(t *Thread, info *fastpath.Siginfo, ctx *Context) Reply
+}
+
+// routeSet is h's RouteSet, or none.
+func routeSet(h Handler) fastpath.Sigset {
+	if kr, ok := h.(KernelRouter); ok {
+		return kr.RouteSet()
+	}
+	return 0
 }

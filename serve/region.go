@@ -27,6 +27,10 @@ type RegionConfig struct {
 	TrapSet  []int           // syscall numbers to trap
 	LocalSet []int           // of those, the ones the shim runs natively without asking
 	ShimSpin int             // shim polls before futex-waiting for a reply
+	// RouteSet are the signals the shim catches when the kernel raises
+	// them natively and forwards (OpKernelSignal); never the shim's own,
+	// SIGKILL or SIGSTOP.
+	RouteSet fastpath.Sigset
 }
 
 // NewRegion creates and fills the region. The header is written once, here,
@@ -71,6 +75,9 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		}
 		local[nr/64] |= 1 << (nr % 64)
 	}
+	if bad := rc.RouteSet & (shimSignals | fastpath.Unblockable); bad != 0 {
+		return nil, fmt.Errorf("serve: signals %#x cannot be routed (the shim's own, SIGKILL, SIGSTOP)", uint64(bad))
+	}
 	size := shim.HeaderSize + rc.Channels*shim.ChannelSize
 	fd, err := unix.MemfdCreate("siglab-channels", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -99,6 +106,7 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		EmulatorPid: int32(os.Getpid()),
 		TrapSet:     trap,
 		LocalSet:    local,
+		RouteSet:    uint64(rc.RouteSet),
 	}
 	return r, nil
 }

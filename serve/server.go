@@ -365,8 +365,22 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			break
 		}
 		s.signals.Add(1)
-		ctx := readContext(ch)
+		ctx := readSignalContext(ch)
 		rep = s.call(func() Reply { return s.h.Signal(*th, &ctx) })
+	case shim.OpKernelSignal:
+		var info fastpath.Siginfo
+		*(*[6]uint64)(unsafe.Pointer(&info)) = ch.Args
+		kr, ok := s.h.(KernelRouter)
+		switch {
+		case *th == nil:
+			rep = Complete(-int64(unix.EPERM))
+		case !ok || !fastpath.ValidSignal(int(info.Signo)) || !kr.RouteSet().Has(int(info.Signo)):
+			// A forged request: nothing was routed by this Handler.
+			rep = Complete(-int64(unix.EINVAL))
+		default:
+			ctx := readSignalContext(ch)
+			rep = s.call(func() Reply { return kr.KernelSignal(*th, &info, &ctx) })
+		}
 	default:
 		rep = Complete(-int64(unix.EINVAL))
 	}
@@ -377,6 +391,22 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 func readContext(ch *shim.Channel) Context {
 	return Context{Rip: ch.Rip, Rsp: ch.Rsp, Mask: fastpath.Sigset(ch.Mask)}
 }
+
+// readSignalContext is readContext plus the interrupted syscall of an
+// OpSignal or OpKernelSignal request; anything but a syscall number with
+// -ERESTARTSYS is "none" (the values are the program's to forge: at worst
+// it mis-restarts its own syscall).
+func readSignalContext(ch *shim.Channel) Context {
+	ctx := readContext(ch)
+	if nr, ret := ch.Nr, ch.Ret; nr < shim.MaxSyscall && ret == -erestartsys {
+		ctx.IntrNr, ctx.IntrRet = int(nr), ret
+	}
+	return ctx
+}
+
+// erestartsys is the kernel's ERESTARTSYS (include/linux/errno.h), the
+// code the shim reports for an interrupted, restarting native syscall.
+const erestartsys = 512
 
 // attach calls Handler.Attach, recovering a panic.
 func (s *Server) attach(t *Thread) (err error) {
@@ -410,7 +440,8 @@ func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 		rep.BlobArg >= 0 && rep.Kind != shim.KindNative,
 		(rep.Kind == shim.KindDeliver || rep.Kind == shim.KindDie) && !fastpath.ValidSignal(rep.Deliver.Signo),
 		rep.Restart && rep.Kind != shim.KindComplete && rep.Kind != shim.KindDeliver,
-		rep.Report && rep.Kind != shim.KindNative:
+		rep.Report && rep.Kind != shim.KindNative,
+		rep.Interruptible && !rep.Report:
 		s.fault(fmt.Errorf("malformed reply %+v", rep))
 		rep = Complete(-int64(unix.EPROTO))
 	}
@@ -437,5 +468,8 @@ func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 	}
 	if rep.Report {
 		ch.Flags |= shim.FlagReport
+	}
+	if rep.Interruptible {
+		ch.Flags |= shim.FlagInterruptible
 	}
 }

@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 2
+	Version = 3
 )
 
 // Region geometry.
@@ -107,7 +107,28 @@ const (
 	// applied as the answer to the syscall itself: KindComplete (the value
 	// for RAX, FlagRestart allowed), KindDeliver or KindDie.
 	OpNativeDone = 4
+	// OpKernelSignal forwards a signal the kernel raised natively in the
+	// thread (a fault, SIGPIPE, a signal sent from outside the
+	// emulation) and the shim caught because it is in Header.RouteSet:
+	// Args hold the first 48 bytes of its siginfo_t (signo, errno, code
+	// and the union's fields that matter: si_addr, si_pid/si_uid, ...),
+	// the registers those of the interrupted context. The reply is as
+	// for OpSignal; a synchronous fault answered with anything but
+	// KindDeliver kills the process by the fault (re-running the
+	// faulting instruction would fault forever).
+	OpKernelSignal = 5
 )
+
+// NoSyscall in an OpSignal or OpKernelSignal request's Nr: the kick or
+// the routed signal interrupted no syscall the shim could identify.
+// Otherwise Nr is the number of the native syscall the signal interrupted
+// — the kernel had already set it up for a restart (RIP back on the
+// syscall instruction, RAX the number: -ERESTARTSYS or -ERESTARTNOINTR
+// under an SA_RESTART handler) — and Ret is -ERESTARTSYS; the shim has
+// moved the context back to "after the syscall", so the reply's Result
+// and FlagRestart (KindComplete or KindDeliver) say what the syscall
+// returns, exactly as for a trapped one.
+const NoSyscall = ^uint64(0)
 
 // Reply kinds (Channel.Kind).
 const (
@@ -157,6 +178,13 @@ const (
 	// with OpNativeDone and apply the answer to that request instead of
 	// returning the raw result.
 	FlagReport = 4
+	// FlagInterruptible (KindNative): the syscall may block (a wait,
+	// ppoll and its kind): the shim runs it with the kick signal
+	// deliverable and RunState = RunUser, so a signal made pending for
+	// the thread meanwhile interrupts it; it then returns -EINTR (as it
+	// does if the fast-path check before it sleeps sees a deliverable
+	// signal), which the report turns into the syscall's restart code.
+	FlagInterruptible = 8
 )
 
 // Run states (Channel.RunState), the thread's half of the kick protocol
@@ -225,6 +253,13 @@ type Header struct {
 	// alone, for measurement, and the place for syscalls the emulator
 	// chooses not to see. Emulator writes; shim reads at load.
 	LocalSet [TrapWords]uint64
+	// RouteSet is the set of signals (bit sig-1) the shim catches when
+	// the kernel raises them natively and forwards with OpKernelSignal:
+	// faults, SIGPIPE, signals sent by processes outside the emulation.
+	// The shim never lets the kernel block them outside its own handlers.
+	// Emulator writes; shim reads at load (an empty set: the kernel's
+	// native dispositions stay in force, as under Passthrough).
+	RouteSet uint64
 }
 
 // Channel is one managed thread's mailbox. A thread claims one at first
@@ -254,12 +289,12 @@ type Channel struct {
 	Pid     int32     // getpid() of the caller, for OpRegister
 	Tid     int32     // gettid() of the caller, for OpRegister
 	_       uint32    //
-	Nr      uint64    // syscall number (seccomp_data.nr)
+	Nr      uint64    // syscall number (seccomp_data.nr); OpSignal/OpKernelSignal: the interrupted one, or NoSyscall
 	Args    [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
 	Rip     uint64    // instruction after the trapping syscall
 	Rsp     uint64    // stack pointer at the trap
 	Mask    uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
-	Ret     int64     // OpNativeDone: the native syscall's result
+	Ret     int64     // OpNativeDone: the native syscall's result; OpSignal/OpKernelSignal: the interrupted syscall's (NoSyscall)
 	_       [1]uint64 //
 	ReqTime uint64    // reserved for tracing
 	_       [1]uint64

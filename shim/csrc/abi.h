@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x2ULL
+#define SIGLAB_VERSION 0x3ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -22,6 +22,8 @@
 #define SIGLAB_OP_SYSCALL 0x2ULL
 #define SIGLAB_OP_SIGNAL 0x3ULL
 #define SIGLAB_OP_NATIVE_DONE 0x4ULL
+#define SIGLAB_OP_KERNEL_SIGNAL 0x5ULL
+#define SIGLAB_NO_SYSCALL 0xffffffffffffffffULL
 #define SIGLAB_KIND_COMPLETE 0x1ULL
 #define SIGLAB_KIND_NATIVE 0x2ULL
 #define SIGLAB_KIND_DELIVER 0x3ULL
@@ -30,6 +32,7 @@
 #define SIGLAB_FLAG_SET_MASK 0x1ULL
 #define SIGLAB_FLAG_RESTART 0x2ULL
 #define SIGLAB_FLAG_REPORT 0x4ULL
+#define SIGLAB_FLAG_INTERRUPTIBLE 0x8ULL
 #define SIGLAB_RUN_IN_SHIM 0x0ULL
 #define SIGLAB_RUN_USER 0x1ULL
 #define SIGLAB_TRAMPOLINE_ADDR 0x15161ab00000ULL
@@ -64,8 +67,9 @@ struct siglab_header {
 	uint32_t _pad0;
 	uint64_t trap_set[8];
 	uint64_t local_set[8];
+	uint64_t route_set;
 };
-_Static_assert(sizeof(struct siglab_header) == 272, "Header size");
+_Static_assert(sizeof(struct siglab_header) == 280, "Header size");
 _Static_assert(offsetof(struct siglab_header, magic) == 0, "Header.Magic offset");
 _Static_assert(offsetof(struct siglab_header, version) == 8, "Header.Version offset");
 _Static_assert(offsetof(struct siglab_header, header_size) == 12, "Header.HeaderSize offset");
@@ -92,6 +96,7 @@ _Static_assert(offsetof(struct siglab_header, emulator_pid) == 136, "Header.Emul
 _Static_assert(offsetof(struct siglab_header, _pad0) == 140, "Header._ offset");
 _Static_assert(offsetof(struct siglab_header, trap_set) == 144, "Header.TrapSet offset");
 _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSet offset");
+_Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
 
 struct siglab_channel {
 	uint32_t state;

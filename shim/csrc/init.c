@@ -101,9 +101,23 @@ static void install_handlers(void)
 	r = sys4(__NR_rt_sigaction, SIGLAB_KICK_SIGNAL, &sa, 0, 8);
 	if (r < 0)
 		shim_die("rt_sigaction(kick signal)", r);
-	/* Neither may be blocked now (the constructor may run with an
+	/* The signals routed to the emulator (routed.c): the same handler
+	 * flags as the kick, SA_RESTART included, so that one interrupting a
+	 * native syscall leaves it set up for the emulator's restart decision
+	 * (shim_slow_path). SIGKILL and SIGSTOP cannot be caught; the shim's
+	 * own are never routed. */
+	sa.handler = shim_routed;
+	for (int sig = 1; sig <= 64; sig++) {
+		uint64_t bit = SHIM_SIGBIT(sig);
+		if (!(shim.cfg.route_set & bit) || (bit & SHIM_OWN_SIGNALS) || sig == 9 || sig == 19)
+			continue;
+		r = sys4(__NR_rt_sigaction, sig, &sa, 0, 8);
+		if (r < 0)
+			shim_die("rt_sigaction(routed signal)", r);
+	}
+	/* None of these may be blocked now (the constructor may run with an
 	 * inherited mask). */
-	uint64_t own = SHIM_OWN_SIGNALS;
+	uint64_t own = SHIM_OWN_SIGNALS | shim.cfg.route_set;
 	sys4(__NR_rt_sigprocmask, 1 /* SIG_UNBLOCK */, &own, 0, 8);
 }
 

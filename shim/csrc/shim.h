@@ -21,6 +21,10 @@
 #define SHIM_SIGBIT(s) (1ULL << ((s) - 1))
 /* The signals the shim owns: never blocked in a mask handed to the kernel. */
 #define SHIM_OWN_SIGNALS (SHIM_SIGBIT(SHIM_SIGSYS) | SHIM_SIGBIT(SIGLAB_KICK_SIGNAL))
+/* A mask for the kernel made from an emulated one: neither the shim's own
+ * signals nor the ones it routes (Header.route_set) are ever blocked by the
+ * kernel outside the shim's handlers — the emulated mask decides for them. */
+#define SHIM_KMASK(m) ((m) & ~(SHIM_OWN_SIGNALS | shim.cfg.route_set))
 
 /* The kernel's struct sigaction for rt_sigaction(2) (kernel_sigaction). */
 struct shim_ksigaction {
@@ -74,6 +78,17 @@ HIDDEN void shim_restorer(void);
 HIDDEN int shim_map_trampoline(void);
 HIDDEN void shim_unmap_trampoline(void);
 HIDDEN void shim_die_raw(const char *msg, unsigned long len) __attribute__((noreturn));
+/* shim_syscall_intr is shim_syscall6 for a syscall that may block and must
+ * be interruptible by the kick (FLAG_INTERRUPTIBLE): it returns -EINTR
+ * without entering the kernel if *flag is set, and the kick handler, which
+ * sets *flag, moves a thread it finds between that test and the syscall
+ * instruction (shim_intr_begin..shim_intr_end, or on the trampoline's
+ * syscall instruction, where a restarted syscall also sits) to
+ * shim_intr_eintr — the check-then-sleep race of every cancellation point
+ * (musl's __syscall_cp_asm does the same). */
+HIDDEN long shim_syscall_intr(long nr, long a1, long a2, long a3, long a4, long a5, long a6,
+			      volatile uint32_t *flag);
+extern const char shim_intr_begin[] HIDDEN, shim_intr_end[] HIDDEN, shim_intr_eintr[] HIDDEN;
 /* The address the filter allows: right after the trampoline's syscall. */
 #define SHIM_ALLOWED_IP (SIGLAB_TRAMPOLINE_ADDR + 2)
 #define sys0(n) shim_syscall6((n), 0, 0, 0, 0, 0, 0)
@@ -131,6 +146,21 @@ HIDDEN void shim_vfork_syscall(long nr, struct shim_ucontext *uc);
 /* sigsys.c */
 HIDDEN void shim_sigsys(int sig, void *info, void *uc);
 HIDDEN void shim_kick(int sig, void *info, void *uc);
+/* While a thread runs an interruptible native syscall inside its SIGSYS
+ * handler (shim_tls_in_wait), a kick only sets shim_tls_intr. */
+extern __thread uint32_t shim_tls_in_wait HIDDEN;
+extern __thread volatile uint32_t shim_tls_intr HIDDEN;
+
+/* routed.c */
+HIDDEN void shim_routed(int sig, void *info, void *uc);
+/* The slow path (sigsys.c): ask the emulator what to deliver and deliver
+ * it, while something is deliverable. detect: the context may be a native
+ * syscall the kernel set up for a restart (after a kick or a routed
+ * signal), which the emulator then decides about. */
+HIDDEN void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int detect);
+HIDDEN int shim_on_own_stack(void);
+HIDDEN void shim_deliver_later(void);
+HIDDEN void shim_die_by(int32_t sig) __attribute__((noreturn));
 
 /* string helpers the compiler may call (memcpy/memset) live in trampoline.c */
 void *memcpy(void *dst, const void *src, unsigned long n);

@@ -57,7 +57,7 @@ static void fill_call(struct siglab_channel *ch, struct shim_ucontext *uc, uint3
  * core flag) from the kernel. The action becomes SIG_DFL and the signal
  * is unblocked here, in the handler, so the kernel delivers it on the way
  * out of tgkill(2) (do_signal → do_group_exit). */
-static void die_by(int32_t sig)
+void shim_die_by(int32_t sig)
 {
 	if (sig < 1 || sig > 64)
 		sig = 9; /* SIGKILL: the emulator's reply was malformed, still die */
@@ -80,13 +80,45 @@ static void restart(uint32_t flags, struct shim_ucontext *uc)
 		uc->gregs[REG_RIP] -= 2;
 }
 
+__thread uint32_t shim_tls_in_wait __attribute__((tls_model("initial-exec")));
+__thread volatile uint32_t shim_tls_intr __attribute__((tls_model("initial-exec")));
+
+/* interruptible runs a native syscall that may sleep (FLAG_INTERRUPTIBLE)
+ * so that a signal made pending for the thread meanwhile interrupts it, as
+ * the kernel's signal_pending() checks in every interruptible sleep do:
+ * publish RunUser (so the emulator kicks instead of waiting for the
+ * thread), check the fast path once more (Dekker's pattern with the
+ * sender, fastpath/hot.go point 3: a signal sent before the store is seen
+ * here, one sent after it is kicked), then sleep with the kick deliverable.
+ * The handler mask of SIGSYS blocks everything else; the kick's handler,
+ * nested on this stack, only sets shim_tls_intr (shim_kick). -EINTR then
+ * goes to the emulator in the report, which makes it the syscall's restart
+ * code. */
+static long interruptible(struct siglab_channel *ch, long nr, const uint64_t *a)
+{
+	uint64_t kick = SHIM_SIGBIT(SIGLAB_KICK_SIGNAL);
+	long ret = -EINTR;
+	shim_tls_intr = 0;
+	shim_tls_in_wait = 1;
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+	if (!shim_deliverable(shim_tls_slot)) {
+		sys4(__NR_rt_sigprocmask, 1 /* SIG_UNBLOCK */, &kick, 0, 8);
+		ret = shim_syscall_intr(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5],
+					&shim_tls_intr);
+		sys4(__NR_rt_sigprocmask, 0 /* SIG_BLOCK */, &kick, 0, 8);
+	}
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
+	shim_tls_in_wait = 0;
+	return ret;
+}
+
 static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, int report_ok)
 {
 	uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 	uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
 	/* The mask first: a FLAG_REPORT round trip below applies its own. */
 	if (flags & SIGLAB_FLAG_SET_MASK)
-		uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
+		uc->sigmask = SHIM_KMASK(ch->r_mask);
 	switch (kind) {
 	case SIGLAB_KIND_COMPLETE:
 		uc->gregs[REG_RAX] = (uint64_t)ch->result;
@@ -118,7 +150,11 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 			 * the channel (and its stack, which we are on) once it
 			 * sees the thread gone. */
 			__atomic_store_n(&ch->state, SIGLAB_CHAN_EXITING, __ATOMIC_SEQ_CST);
-		long ret = shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+		long ret;
+		if (flags & SIGLAB_FLAG_INTERRUPTIBLE)
+			ret = interruptible(ch, nr, a);
+		else
+			ret = shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
 		uc->gregs[REG_RAX] = (uint64_t)ret;
 		if (flags & SIGLAB_FLAG_REPORT) {
 			fill_call(ch, uc, SIGLAB_OP_NATIVE_DONE, nr);
@@ -139,7 +175,7 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 		shim_sigreturn(ch, uc);
 		break;
 	case SIGLAB_KIND_DIE:
-		die_by(ch->signo);
+		shim_die_by(ch->signo);
 		break;
 	default:
 		shim_note("emulator sent an unknown reply kind", kind);
@@ -147,28 +183,72 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 	}
 }
 
-/* signal_slow_path asks the emulator what to deliver after the fast path
+/* take_restart recognises, in the context a kick or a routed signal
+ * interrupted, a native syscall the kernel has set up for a restart: both
+ * handlers have SA_RESTART, so -ERESTARTSYS (and -ERESTARTNOINTR) left RIP
+ * on the syscall instruction and RAX = the syscall number (x86
+ * arch_do_signal_or_restart → handle_signal: "regs->ax = regs->orig_ax;
+ * regs->ip -= 2"). The emulated handler may not have SA_RESTART, so the
+ * decision is the emulator's: the context goes back to "after the syscall,
+ * returned -ERESTARTSYS" and the number is returned (SIGLAB_NO_SYSCALL if
+ * the context is no such thing). The test reads the two bytes at RIP,
+ * which is the next instruction to run, so mapped — unless the two bytes
+ * straddle a page, which is never where an instruction the program is
+ * about to execute at RIP ends: the page test only keeps the read in
+ * bounds. A thread caught exactly on a syscall instruction it has not yet
+ * executed looks the same; it is then treated as interrupted at entry
+ * (EINTR only under a handler without SA_RESTART). The other restart codes
+ * (-ERESTARTNOHAND, -ERESTART_RESTARTBLOCK) became -EINTR already, which
+ * is what they give under any handler; only a kick that finds nothing to
+ * deliver leaves them as EINTR where the kernel would have restarted. */
+static uint64_t take_restart(struct shim_ucontext *uc)
+{
+	uint64_t rip = uc->gregs[REG_RIP], rax = uc->gregs[REG_RAX];
+	if (rax >= SIGLAB_MAX_SYSCALL || (rip & 4095) == 4095 || rip < 4096)
+		return SIGLAB_NO_SYSCALL;
+	if (*(const volatile uint16_t *)rip != 0x050f) /* syscall */
+		return SIGLAB_NO_SYSCALL;
+	uc->gregs[REG_RIP] = rip + 2;
+	uc->gregs[REG_RAX] = (uint64_t)-512; /* -ERESTARTSYS */
+	return rax;
+}
+
+/* shim_slow_path asks the emulator what to deliver after the fast path
  * said yes, and delivers it; then checks again, as the kernel keeps
  * delivering while signals are pending (each new frame interrupts the
  * previous handler's first instruction). A KIND_COMPLETE answer means
  * nothing after all (the check may report a signal another thread just
- * took: fastpath/hot.go, point 2). */
-static void signal_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc)
+ * took: fastpath/hot.go, point 2). With detect, the first request carries
+ * the native syscall the context restarts (take_restart), and the reply
+ * says what it returns: RAX = Result, restarted or not (FLAG_RESTART). */
+void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int detect)
 {
+	uint64_t inr = detect ? take_restart(uc) : SIGLAB_NO_SYSCALL;
 	for (int i = 0; i < 65; i++) {
 		__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
 		ch->op = SIGLAB_OP_SIGNAL;
-		ch->nr = 0;
+		ch->nr = inr;
+		ch->ret = inr == SIGLAB_NO_SYSCALL ? 0 : -512;
 		fill_context(ch, uc);
 		shim_call(ch);
 		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
 		if (flags & SIGLAB_FLAG_SET_MASK)
-			uc->sigmask = ch->r_mask & ~SHIM_OWN_SIGNALS;
+			uc->sigmask = SHIM_KMASK(ch->r_mask);
+		if (inr != SIGLAB_NO_SYSCALL) {
+			if (kind == SIGLAB_KIND_COMPLETE || kind == SIGLAB_KIND_DELIVER) {
+				uc->gregs[REG_RAX] = (uint64_t)ch->result;
+				restart(flags, uc);
+			} else { /* leave the kernel's restart as it was */
+				uc->gregs[REG_RIP] -= 2;
+				uc->gregs[REG_RAX] = inr;
+			}
+			inr = SIGLAB_NO_SYSCALL;
+		}
 		if (kind == SIGLAB_KIND_DELIVER)
 			shim_deliver(ch, uc);
 		else if (kind == SIGLAB_KIND_DIE)
-			die_by(ch->signo);
+			shim_die_by(ch->signo);
 		__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 		if (kind != SIGLAB_KIND_DELIVER || !shim_deliverable(shim_tls_slot))
 			return;
@@ -181,7 +261,7 @@ static void signal_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc
  * handler runs on the program's stack, right below the interrupted SP —
  * where a frame for the program's handler would be built, over the
  * shim's own live frame. */
-static int on_own_stack(void)
+int shim_on_own_stack(void)
 {
 	uint32_t c = shim_tls_chan;
 	char here;
@@ -194,7 +274,7 @@ static int on_own_stack(void)
 /* deliver_later defers the slow path of a handler that is not on its own
  * stack: the thread kicks itself, and the kick, blocked until this
  * handler returns, runs the check again on the private stack. */
-static void deliver_later(void)
+void shim_deliver_later(void)
 {
 	sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), SIGLAB_KICK_SIGNAL);
 }
@@ -214,10 +294,10 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 		/* A vfork child (vfork.c) must not look at its parent's
 		 * signals: checked only when something is deliverable. */
 		if (shim_tls_chan && *shim.fork_flag && shim_deliverable(shim_tls_slot) && !shim_is_vfork_child()) {
-			if (on_own_stack())
-				signal_slow_path(shim_channel(shim_tls_chan - 1), uc);
+			if (shim_on_own_stack())
+				shim_slow_path(shim_channel(shim_tls_chan - 1), uc, 0);
 			else
-				deliver_later();
+				shim_deliver_later();
 		}
 		return;
 	}
@@ -237,10 +317,10 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	 * pattern with the sender, fastpath/hot.go point 3). */
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot)) {
-		if (on_own_stack())
-			signal_slow_path(ch, uc);
+		if (shim_on_own_stack())
+			shim_slow_path(ch, uc, 0);
 		else
-			deliver_later();
+			shim_deliver_later();
 	}
 }
 
@@ -248,13 +328,31 @@ void shim_sigsys(int sig, void *infov, void *ucv)
  * pending for this thread while it ran its own code or slept in a native
  * syscall. Clear the "kick outstanding" flag first (a kick sent after this
  * point is a new one), then run the fast path from the interrupted context
- * exactly as after a syscall. A kick that finds nothing costs a check. A
- * fork child that has made no trapped syscall yet registers here. */
+ * exactly as after a syscall. A kick that finds nothing costs a check, and
+ * leaves an interrupted syscall restarting as the kernel set it up (the
+ * handler has SA_RESTART); one that finds something lets the emulator
+ * decide the interrupted syscall's fate (take_restart). A fork child that
+ * has made no trapped syscall yet registers here.
+ *
+ * Nested in the SIGSYS handler of an interruptible native syscall
+ * (shim_tls_in_wait), the channel is busy: the kick only marks the
+ * syscall interrupted and, if the thread has not yet entered it or the
+ * kernel set it up for a restart, makes it return -EINTR
+ * (shim_syscall_intr). */
 void shim_kick(int sig, void *infov, void *ucv)
 {
 	struct shim_ucontext *uc = ucv;
 	(void)sig;
 	(void)infov;
+	if (shim_tls_in_wait) {
+		struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+		__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
+		shim_tls_intr = 1;
+		uint64_t rip = uc->gregs[REG_RIP];
+		if ((rip >= (uint64_t)shim_intr_begin && rip < (uint64_t)shim_intr_end) || rip == SIGLAB_TRAMPOLINE_ADDR)
+			uc->gregs[REG_RIP] = (uint64_t)shim_intr_eintr;
+		return;
+	}
 	/* A thread with no channel yet has nothing of ours to look at. A
 	 * fork child (its TLS still names its parent's channel) that made no
 	 * trapped syscall yet is kicked because the emulator registered it
@@ -264,5 +362,5 @@ void shim_kick(int sig, void *infov, void *ucv)
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
-		signal_slow_path(ch, uc);
+		shim_slow_path(ch, uc, 1);
 }

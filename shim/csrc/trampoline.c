@@ -47,7 +47,39 @@ __asm__(
 	"	movq $15, %rax\n" /* __NR_rt_sigreturn */
 	"	movabsq $" STR(SIGLAB_TRAMPOLINE_ADDR) ", %r11\n"
 	"	jmp *%r11\n"
-	".size shim_restorer, .-shim_restorer\n");
+	".size shim_restorer, .-shim_restorer\n"
+	/* shim_syscall_intr(nr, a1..a6, flag): shim_syscall6 with the
+	 * cancellation-point test (shim.h). Nothing is pushed, so from any
+	 * instruction of the window, and from the trampoline's syscall
+	 * instruction, shim_intr_eintr's `ret` returns to the caller. */
+	".globl shim_syscall_intr\n"
+	".hidden shim_syscall_intr\n"
+	".type shim_syscall_intr,@function\n"
+	"shim_syscall_intr:\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	movq %rdx, %rsi\n"
+	"	movq %rcx, %rdx\n"
+	"	movq %r8, %r10\n"
+	"	movq %r9, %r8\n"
+	"	movq 8(%rsp), %r9\n"
+	"	movq 16(%rsp), %rcx\n"
+	"	movabsq $" STR(SIGLAB_TRAMPOLINE_ADDR) ", %r11\n"
+	".globl shim_intr_begin\n"
+	".hidden shim_intr_begin\n"
+	"shim_intr_begin:\n"
+	"	cmpl $0, (%rcx)\n"
+	"	jne shim_intr_eintr\n"
+	"	jmp *%r11\n"
+	".globl shim_intr_end\n"
+	".hidden shim_intr_end\n"
+	"shim_intr_end:\n"
+	".globl shim_intr_eintr\n"
+	".hidden shim_intr_eintr\n"
+	"shim_intr_eintr:\n"
+	"	movq $-4, %rax\n" /* -EINTR */
+	"	ret\n"
+	".size shim_syscall_intr, .-shim_syscall_intr\n");
 
 /* raw6 is a syscall made from the shim's text, for the few calls made
  * before the trampoline page exists. Neither mmap nor mprotect is ever in a

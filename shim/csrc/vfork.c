@@ -78,7 +78,7 @@ void shim_vfork_syscall(long nr, struct shim_ucontext *uc)
 		sys4(__NR_rt_sigprocmask, SHIM_SIG_SETMASK, &uc->sigmask, &handler_mask, 8);
 		ret = shim_syscall6(nr, a1, a2, a3, a4, a5, a6);
 		sys4(__NR_rt_sigprocmask, SHIM_SIG_SETMASK, &handler_mask, &result, 8);
-		uc->sigmask = result & ~SHIM_OWN_SIGNALS;
+		uc->sigmask = SHIM_KMASK(result);
 		break;
 	}
 	case __NR_rt_sigaction:
@@ -94,7 +94,7 @@ void shim_vfork_syscall(long nr, struct shim_ucontext *uc)
 		uint64_t mask = fu->sigmask;
 		struct shim_stack st = fu->stack;
 		shim_sigreturn(&frame, uc);
-		uc->sigmask = mask & ~SHIM_OWN_SIGNALS;
+		uc->sigmask = SHIM_KMASK(mask);
 		uc->stack = st;
 		return; /* RAX is the frame's */
 	}
