@@ -15,6 +15,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -36,6 +37,11 @@ type Workload struct {
 	Name        string
 	Args, Quick []string
 	Summary     string
+	// ProfileFlag is the flag with which the workload writes its own CPU
+	// profile to a file ("-o" for profile), or "" when it writes none. The
+	// e2e suite keeps that profile for every mode, to compare the managed
+	// program's view of itself native and emulated (CompareManagedProfiles).
+	ProfileFlag string
 }
 
 // Workloads are the end-to-end programs, in the order they run.
@@ -47,7 +53,7 @@ var Workloads = []Workload{
 	{Name: "mix", Quick: []string{"-spin-work=150000000", "-float-rounds=1", "-vector-rounds=100000000",
 		"-alloc-rounds=2", "-pipe-seqs=400000", "-sleeps=150"},
 		Summary: "spin, float, AVX2, allocation and I/O at once: register state across signals"},
-	{Name: "profile", Quick: []string{"-work=600000000"},
+	{Name: "profile", Quick: []string{"-work=600000000"}, ProfileFlag: "-o",
 		Summary: "runtime/pprof CPU profiling: SIGPROF from setitimer and per-thread timers"},
 	{Name: "notify", Quick: []string{"-self=100", "-child=100"},
 		Summary: "os/signal.Notify counts from itself and a child, exact"},
@@ -74,12 +80,21 @@ type E2EOptions struct {
 	// than NativeMode.
 	Siglab   string
 	Progress io.Writer
+	// Profile profiles the emulator in every emulated run (siglab run
+	// --cpuprofile) and keeps EmulatorProfileFile for each workload and
+	// layout, the rounds merged (ReportEmulatorProfiles reads them).
+	Profile bool
+	// Timeout bounds each run (zero: DefaultRunTimeout).
+	Timeout time.Duration
 }
 
 // RunE2E builds the workloads and runs each Count times in every mode,
-// writing <OutDir>/e2e-<mode>.txt. A run that fails its self-check, or
-// exits badly, stops the suite with an error naming the workload, the mode
-// and why.
+// writing <OutDir>/e2e-<mode>.txt, the managed program's own CPU profile
+// of a workload that writes one (ManagedProfileFile) and, with Profile, the
+// emulator's (EmulatorProfileFile), each merged over the rounds. A run
+// that fails its self-check, or exits badly, stops the suite with an error
+// naming the workload, the mode and why (RunStress counts failures
+// instead).
 func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
 	if o.Count < 1 || len(o.Modes) == 0 || len(o.Workloads) == 0 {
 		return nil, fmt.Errorf("e2e: need at least one run, one mode and one workload")
@@ -91,6 +106,18 @@ func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
 	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, err
+	}
+	// Rounds merge into the kept profiles: start them afresh, as the
+	// result files are, or a second run into the same folder would add
+	// to the first one's.
+	for _, w := range o.Workloads {
+		for _, m := range o.Modes {
+			for _, f := range []string{EmulatorProfileFile(w.Name, m), ManagedProfileFile(w.Name, m)} {
+				if err := os.Remove(filepath.Join(o.OutDir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return nil, err
+				}
+			}
+		}
 	}
 	prog := newRunProgress(o.Progress, o.Count*len(o.Workloads)*len(o.Modes))
 	prog.printf("building %d workloads", len(o.Workloads))
@@ -141,18 +168,102 @@ func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
 	return files, nil
 }
 
-// runWorkload runs one workload once and returns its benchmark line.
+// runWorkload runs one workload once and returns its benchmark line. With
+// o.Profile, an emulated run also profiles the emulator (siglab run
+// --cpuprofile), and the rounds' profiles are merged into
+// EmulatorProfileFile; a workload that writes its own CPU profile
+// (ProfileFlag) keeps it in ManagedProfileFile for every mode.
 func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2EOptions) (string, error) {
-	args := w.Args
-	if o.Quick {
-		args = w.Quick
+	var runArgs, progArgs []string
+	var keep []profileKeep
+	if o.Profile && mode != NativeMode {
+		tmp := filepath.Join(o.OutDir, fmt.Sprintf(".emulator-%s-%s.pb.gz.tmp", w.Name, mode))
+		runArgs = []string{"--cpuprofile", tmp}
+		keep = append(keep, profileKeep{tmp, filepath.Join(o.OutDir, EmulatorProfileFile(w.Name, mode))})
 	}
-	var cmd *exec.Cmd
-	if mode == NativeMode {
-		cmd = exec.CommandContext(ctx, bin, args...)
-	} else {
-		cmd = exec.CommandContext(ctx, o.Siglab, append([]string{"run", "--layout", mode, "--", bin}, args...)...)
+	if w.ProfileFlag != "" {
+		tmp := filepath.Join(o.OutDir, fmt.Sprintf(".managed-%s-%s.pb.gz.tmp", w.Name, mode))
+		progArgs = []string{w.ProfileFlag + "=" + tmp}
+		keep = append(keep, profileKeep{tmp, filepath.Join(o.OutDir, ManagedProfileFile(w.Name, mode))})
 	}
+	r := execWorkload(ctx, runSpec{bin: bin, w: w, mode: mode, quick: o.Quick, siglab: o.Siglab,
+		runArgs: runArgs, progArgs: progArgs, timeout: o.Timeout})
+	if why := r.failure(); why != "" {
+		for _, k := range keep {
+			os.Remove(k.tmp)
+		}
+		return "", fmt.Errorf("e2e %s (%s): %s\n%s", w.Name, mode, why, tail(r.stderr, 20))
+	}
+	for _, k := range keep {
+		if err := mergeProfileInto(k.dst, k.tmp); err != nil {
+			return "", fmt.Errorf("e2e %s (%s): %w", w.Name, mode, err)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "BenchmarkWorkload/name=%s-%d\t1\t%d ns/op\t%d cpu-ns/op", w.Name, runtime.NumCPU(), r.wall.Nanoseconds(), r.cpu.Nanoseconds())
+	keys := make([]string, 0, len(r.res.Metrics))
+	for k := range r.res.Metrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\t%g %s", r.res.Metrics[k], k)
+	}
+	return b.String(), nil
+}
+
+// A runSpec is one run of one workload in one mode.
+type runSpec struct {
+	bin      string // the workload's binary
+	w        Workload
+	mode     string // NativeMode or a layout
+	quick    bool
+	siglab   string        // the siglab command, for emulated modes
+	runArgs  []string      // extra flags of `siglab run`, before --
+	progArgs []string      // extra arguments of the workload, after its own
+	timeout  time.Duration // zero: DefaultRunTimeout
+}
+
+// DefaultRunTimeout bounds one workload run: a run that loses a wake-up
+// can wait forever, and a stress test must record it as a failure and go
+// on rather than hang. Runs take seconds; the bound is generous.
+const DefaultRunTimeout = 5 * time.Minute
+
+// A workloadRun is what one run of a workload did: its output, how it
+// ended, its times, and its result line.
+type workloadRun struct {
+	argv           []string // the command line
+	stdout, stderr string
+	wall, cpu      time.Duration
+	runErr         error // from exec: a bad exit, a signal, or a failure to start
+	timedOut       bool
+	res            gopreempt.Result
+	found          bool  // a result line was printed
+	parseErr       error // a result line could not be read
+}
+
+// execWorkload runs s once. The CPU time is the whole run's — the program
+// and, under emulation, siglab — from getrusage(RUSAGE_CHILDREN).
+func execWorkload(ctx context.Context, s runSpec) workloadRun {
+	args := s.w.Args
+	if s.quick {
+		args = s.w.Quick
+	}
+	args = append(append([]string(nil), args...), s.progArgs...)
+	argv := append([]string{s.bin}, args...)
+	if s.mode != NativeMode {
+		argv = append(append(append([]string{s.siglab, "run", "--layout", s.mode}, s.runArgs...), "--"), argv...)
+	}
+	timeout := s.timeout
+	if timeout <= 0 {
+		timeout = DefaultRunTimeout
+	}
+	runCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
+	// A killed run's own children may hold its pipes open; do not wait on
+	// them for long (a managed program dies with siglab: PR_SET_PDEATHSIG).
+	cmd.WaitDelay = 5 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	var before, after syscall.Rusage
@@ -161,37 +272,57 @@ func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2E
 	runErr := cmd.Run()
 	wall := time.Since(start)
 	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &after)
-	var res gopreempt.Result
-	found := false
-	for _, l := range strings.Split(stdout.String(), "\n") {
-		r, ok, err := gopreempt.ParseResult(l)
-		if err != nil {
-			return "", fmt.Errorf("e2e %s (%s): %v", w.Name, mode, err)
+	r := workloadRun{argv: argv, stdout: stdout.String(), stderr: stderr.String(), wall: wall, runErr: runErr,
+		timedOut: runCtx.Err() == context.DeadlineExceeded && ctx.Err() == nil}
+	r.cpu = time.Duration(tvNanos(after.Utime) + tvNanos(after.Stime) - tvNanos(before.Utime) - tvNanos(before.Stime))
+	if runErr != nil && timeout > 0 && r.timedOut {
+		r.runErr = fmt.Errorf("timed out after %s and was killed", timeout)
+	}
+	for _, l := range strings.Split(r.stdout, "\n") {
+		res, ok, err := gopreempt.ParseResult(l)
+		if err != nil && r.parseErr == nil {
+			r.parseErr = err
 		}
-		if ok {
-			res, found = r, true
+		if ok && err == nil {
+			r.res, r.found = res, true
 		}
 	}
+	return r
+}
+
+// failure says why the run failed, or "" when it passed: it exited 0 and
+// printed a readable result line whose self-check is ok.
+func (r workloadRun) failure() string {
 	switch {
-	case found && !res.OK:
-		return "", fmt.Errorf("e2e %s (%s) failed its self-check: %s", w.Name, mode, res.Why)
-	case runErr != nil:
-		return "", fmt.Errorf("e2e %s (%s): %v\n%s", w.Name, mode, runErr, tail(stderr.String(), 20))
-	case !found:
-		return "", fmt.Errorf("e2e %s (%s) printed no result line\n%s", w.Name, mode, tail(stderr.String(), 20))
+	case r.timedOut:
+		return r.runErr.Error()
+	case r.parseErr != nil:
+		return r.parseErr.Error()
+	case r.found && !r.res.OK:
+		return "failed its self-check: " + r.res.Why
+	case r.runErr != nil && !r.found:
+		return r.runErr.Error() + ", and printed no result line"
+	case r.runErr != nil:
+		return r.runErr.Error()
+	case !r.found:
+		return "printed no result line"
 	}
-	cpu := tvNanos(after.Utime) + tvNanos(after.Stime) - tvNanos(before.Utime) - tvNanos(before.Stime)
-	var b strings.Builder
-	fmt.Fprintf(&b, "BenchmarkWorkload/name=%s-%d\t1\t%d ns/op\t%d cpu-ns/op", w.Name, runtime.NumCPU(), wall.Nanoseconds(), cpu)
-	keys := make([]string, 0, len(res.Metrics))
-	for k := range res.Metrics {
-		keys = append(keys, k)
+	return ""
+}
+
+// exitStatus is how the run ended, as os/exec words it ("exit status 1",
+// "signal: killed").
+func (r workloadRun) exitStatus() string {
+	var ee *exec.ExitError
+	switch {
+	case r.runErr == nil:
+		return "exit status 0"
+	case errors.As(r.runErr, &ee):
+		return ee.ProcessState.String()
+	case r.timedOut:
+		return r.runErr.Error()
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, "\t%g %s", res.Metrics[k], k)
-	}
-	return b.String(), nil
+	return "did not run: " + r.runErr.Error()
 }
 
 func tvNanos(tv syscall.Timeval) int64 { return tv.Sec*1e9 + tv.Usec*1e3 }
