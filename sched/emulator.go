@@ -39,6 +39,14 @@ type Config struct {
 	// Kicked, so with sched's flag alone the thread would never be kicked
 	// again (FACTS.md, the lost wake-up).
 	RepeatKicks bool
+	// JobControl, if not nil, makes group stops native (jobctl_native.go):
+	// it is called, with the emulator's lock held, when a process's group
+	// stop begins (JobStop), when it continues (JobCont), and when it dies
+	// while stopped (JobKill, with the fatal signal); it must stop or
+	// continue the real process (kill(2) with SIGSTOP/SIGCONT) and not
+	// call back into the Emulator, except StoppedNatively later, from
+	// another goroutine, once every thread is stopped.
+	JobControl func(p *Process, ev JobEvent, sig int)
 }
 
 // Emulator is the emulated kernel's signal half. See the package doc for
@@ -53,6 +61,7 @@ type Emulator struct {
 	cpu    CPUClock
 	kick   func(*Thread)
 	repeat bool // Config.RepeatKicks
+	jobctl func(*Process, JobEvent, int)
 
 	procs   map[int32]*Process // by pid (thread-group id), zombies included until reaped
 	threads map[int32]*Thread  // by tid, live threads only
@@ -90,6 +99,7 @@ func New(cfg Config) (*Emulator, error) {
 		cpu:     cfg.CPU,
 		kick:    cfg.Kick,
 		repeat:  cfg.RepeatKicks,
+		jobctl:  cfg.JobControl,
 		procs:   make(map[int32]*Process),
 		threads: make(map[int32]*Thread),
 		notify:  make(chan struct{}, 1),

@@ -18,6 +18,19 @@ func (e *Emulator) startGroupStop(p *Process, sig int) {
 		return
 	}
 	p.stopSig, p.stopping = sig, true
+	if e.jobctl != nil {
+		// Native job control: the kernel stops the threads wherever they
+		// are, and restarts their native syscalls as it does for any
+		// stop; a kick would turn a sleep into EINTR. Waiters in the
+		// emulator still wake to stop.
+		p.nativeStopped = false
+		e.jobctl(p, JobStop, sig)
+		for _, t := range p.threads {
+			t.setAttn(attnJobctl)
+		}
+		e.queueWake(p, nil)
+		return
+	}
 	for _, t := range p.threads {
 		t.setAttn(attnJobctl)
 		t.kickWanted = true
@@ -33,17 +46,24 @@ func (e *Emulator) participateStop(t *Thread) bool {
 		t.state = Stopped
 		e.leaveWait(t)
 	}
-	if p.stopping {
-		for _, c := range p.threads {
-			if c.state != Stopped {
-				return true
-			}
-		}
-		// The last thread stopped: SIGNAL_STOP_STOPPED, parent told.
-		p.stopping, p.stopped = false, true
-		e.notifyParentCldstop(p, fastpath.CLD_STOPPED)
-	}
+	e.completeStop(p)
 	return true
+}
+
+// completeStop ends a group stop in progress when every thread has
+// stopped (and, under native job control, the real process too):
+// SIGNAL_STOP_STOPPED, and the parent is told.
+func (e *Emulator) completeStop(p *Process) {
+	if !p.stopping || len(p.threads) == 0 || (e.jobctl != nil && !p.nativeStopped) {
+		return
+	}
+	for _, c := range p.threads {
+		if c.state != Stopped {
+			return
+		}
+	}
+	p.stopping, p.stopped = false, true
+	e.notifyParentCldstop(p, fastpath.CLD_STOPPED)
 }
 
 // continueProcess is prepare_signal()'s SIGCONT half.
@@ -58,6 +78,11 @@ func (e *Emulator) continueProcess(p *Process) {
 		return
 	}
 	p.stopping, p.stopped = false, false
+	if e.jobctl != nil {
+		p.nativeStopped = false
+		e.jobctl(p, JobCont, fastpath.SIGCONT)
+		e.resumeNative(p)
+	}
 	for _, t := range p.threads {
 		if t.state == Stopped {
 			t.wakeUp()

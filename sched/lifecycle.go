@@ -240,16 +240,7 @@ func (e *Emulator) ThreadExit(t *Thread) {
 		e.retargetShared(t, shared)
 	}
 	e.removeThread(t)
-	if p.stopping && len(p.threads) > 0 {
-		all := true
-		for _, c := range p.threads {
-			all = all && c.state == Stopped
-		}
-		if all {
-			p.stopping, p.stopped = false, true
-			e.notifyParentCldstop(p, fastpath.CLD_STOPPED)
-		}
-	}
+	e.completeStop(p)
 }
 
 func (e *Emulator) removeThread(t *Thread) {

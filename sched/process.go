@@ -51,6 +51,9 @@ type Process struct {
 	stopSig  int
 	stopping bool
 	stopped  bool
+	// nativeStopped: with Config.JobControl, the real process is stopped
+	// (StoppedNatively); the group stop cannot complete before.
+	nativeStopped bool
 
 	// nBlocked counts threads in state Blocked; wakeQueued says the
 	// process's deliver-signal event is queued.

@@ -178,6 +178,9 @@ func (e *Emulator) completeSignal(sender *Thread, p *Process, target *Thread, si
 	} else if !e.wantsSignal(t, sig) {
 		t = nil
 	}
+	if t != nil && e.stopAtGeneration(p, target, t, sig) {
+		return
+	}
 	if t == nil {
 		// Nobody can take it now; signalfd readers may still want it.
 		if p.nBlocked > 0 {
@@ -207,7 +210,12 @@ func (e *Emulator) startGroupExit(p *Process, sig int, core bool) {
 		return
 	}
 	p.dying, p.dyingCore = sig, core
-	p.stopping, p.stopped = false, false
+	if e.jobctl != nil && (p.stopping || p.stopped) {
+		// The real process is stopped: it must run to die.
+		e.jobctl(p, JobKill, sig)
+		e.resumeNative(p)
+	}
+	p.stopping, p.stopped, p.nativeStopped = false, false, false
 	for _, t := range p.threads {
 		t.setAttn(attnJobctl)
 		t.kickWanted = true

@@ -62,6 +62,10 @@ type Thread struct {
 	// kickWanted: the next deliver-signal event should kick this thread
 	// if it runs its own code (complete_signal chose it).
 	kickWanted bool
+	// stoppedNatively: StoppedNatively counted this thread as stopped
+	// because the real process stopped while it was outside the
+	// emulator (jobctl_native.go).
+	stoppedNatively bool
 
 	wait     waitState
 	restart  restartBlock

@@ -34,13 +34,10 @@ var conformanceHandler = func(st fastpath.State) (Handler, error) { return NewEm
 // entry is deleted when its scenario passes. Run them anyway with
 // SIGLAB_CONFORMANCE_GAPS=1.
 var conformanceGaps = map[string]string{
-	"stop_cont":     "an emulated stop is invisible to the parent's native waitpid(WUNTRACED): wait4/waitid are not emulated for stops",
-	"nocldstop":     "an emulated stop is invisible to the parent's native waitpid(WUNTRACED)",
-	"restart_block": "restart blocks of native syscalls interrupted by a kick are lost (no restart_syscall emulation)",
-	"signalfd":      "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
-	"rt_limit":      "the emulator does not read the process's RLIMIT_SIGPENDING",
-	"fork_inherit":  "a fork child whose forking thread exited before the child's first trapped syscall inherits another thread's mask",
-	"nocldwait":     "flaky: the SIGCHLD of an emulated exit can reach the parent after its native wait4 returned ECHILD (seen once in CI on summary)",
+	"signalfd":     "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
+	"rt_limit":     "the emulator does not read the process's RLIMIT_SIGPENDING",
+	"fork_inherit": "a fork child whose forking thread exited before the child's first trapped syscall inherits another thread's mask",
+	"nocldwait":    "flaky: the SIGCHLD of an emulated exit can reach the parent after its native wait4 returned ECHILD (seen once in CI on summary)",
 }
 
 // conformanceMinScenarios is the size the suite must keep: one scenario

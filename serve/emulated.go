@@ -154,7 +154,8 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
-	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true})
+	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
+		JobControl: a.jobControl})
 	if err != nil {
 		unix.Close(efd)
 		return nil, err
@@ -558,8 +559,13 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		return rep
 	}
 	a.traceSend(t, c, r.Ret)
-	if c.Nr == unix.SYS_RT_SIGACTION && c.Args[0] == uint64(fastpath.SIGCHLD) && c.Args[1] != 0 && r.Ret == 0 {
-		return a.mirrorSigchld(t, c)
+	if c.Nr == unix.SYS_RT_SIGACTION && c.Args[1] != 0 && r.Ret == 0 {
+		if c.Args[0] == uint64(fastpath.SIGCHLD) {
+			return a.mirrorSigchld(t, c)
+		}
+		if sig := int(c.Args[0]); sig < 64 && mirroredSignals.Has(sig) {
+			return a.mirrorJobAction(t, sig)
+		}
 	}
 	return a.complete(t, c.Nr, r.Ret, c.Rsp)
 }
@@ -672,8 +678,13 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 		if ret == 0 && c.Args[2] != 0 {
 			var info [24]byte
 			if ReadMemory(t.Pid, c.Args[2], info[:]) == nil {
-				pid := int32(le32(info[16:]))
-				if pid > 0 {
+				// siginfo_t: si_code at 8, si_pid at 16. Only an
+				// exit reaps; CLD_STOPPED and CLD_CONTINUED do not.
+				code, pid := int32(le32(info[8:])), int32(le32(info[16:]))
+				if pid > 0 && code == fastpath.CLD_STOPPED {
+					a.stopSeen(pid)
+				}
+				if pid > 0 && code >= fastpath.CLD_EXITED && code <= fastpath.CLD_DUMPED {
 					a.reaped(t, pid, 0, c.Args[3], true)
 				}
 			}
@@ -814,8 +825,12 @@ func (a *Emulated) reaped(t *Thread, pid int32, statusAddr, options uint64, wait
 		st := ws(ep)
 		if statusAddr != 0 && ReadMemory(t.Pid, statusAddr, b[:]) == nil {
 			w := sched.WaitStatus(le32(b[:]))
-			if w&0xff == 0x7f || w == 0xffff {
-				return // stopped or continued: not reaped
+			if w&0xff == 0x7f {
+				a.stopSeen(pid)
+				return // stopped: not reaped
+			}
+			if w == 0xffff {
+				return // continued: not reaped
 			}
 			st = w
 		}

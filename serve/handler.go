@@ -189,6 +189,21 @@ type KernelRouter interface {
 	KernelSignal(t *Thread, info *fastpath.Siginfo, ctx *Context) Reply
 }
 
+// JobMirror is implemented by a Handler that keeps the native action and
+// mask of some signals equal to the emulated ones (never a handler
+// natively): MirrorSet names them (shim.Header.MirrorSet).
+type JobMirror interface {
+	MirrorSet() fastpath.Sigset
+}
+
+// mirrorSet is h's MirrorSet, or none.
+func mirrorSet(h Handler) fastpath.Sigset {
+	if m, ok := h.(JobMirror); ok {
+		return m.MirrorSet()
+	}
+	return 0
+}
+
 // routeSet is h's RouteSet, or none.
 func routeSet(h Handler) fastpath.Sigset {
 	if kr, ok := h.(KernelRouter); ok {

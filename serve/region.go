@@ -31,6 +31,10 @@ type RegionConfig struct {
 	// them natively and forwards (OpKernelSignal); never the shim's own,
 	// SIGKILL or SIGSTOP.
 	RouteSet fastpath.Sigset
+	// MirrorSet are the signals whose native action (never a handler)
+	// and mask the Handler keeps equal to the emulated ones; the shim's
+	// handlers leave them unblocked (shim.Header.MirrorSet).
+	MirrorSet fastpath.Sigset
 }
 
 // NewRegion creates and fills the region. The header is written once, here,
@@ -75,8 +79,11 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		}
 		local[nr/64] |= 1 << (nr % 64)
 	}
-	if bad := rc.RouteSet & (shimSignals | fastpath.Unblockable); bad != 0 {
-		return nil, fmt.Errorf("serve: signals %#x cannot be routed (the shim's own, SIGKILL, SIGSTOP)", uint64(bad))
+	if bad := (rc.RouteSet | rc.MirrorSet) & (shimSignals | fastpath.Unblockable); bad != 0 {
+		return nil, fmt.Errorf("serve: signals %#x cannot be routed or mirrored (the shim's own, SIGKILL, SIGSTOP)", uint64(bad))
+	}
+	if both := rc.RouteSet & rc.MirrorSet; both != 0 {
+		return nil, fmt.Errorf("serve: signals %#x are both routed and mirrored", uint64(both))
 	}
 	size := shim.HeaderSize + rc.Channels*shim.ChannelSize
 	fd, err := unix.MemfdCreate("siglab-channels", unix.MFD_CLOEXEC)
@@ -107,6 +114,7 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		TrapSet:     trap,
 		LocalSet:    local,
 		RouteSet:    uint64(rc.RouteSet),
+		MirrorSet:   uint64(rc.MirrorSet),
 	}
 	return r, nil
 }

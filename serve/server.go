@@ -374,7 +374,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 		switch {
 		case *th == nil:
 			rep = Complete(-int64(unix.EPERM))
-		case !ok || !fastpath.ValidSignal(int(info.Signo)) || !kr.RouteSet().Has(int(info.Signo)):
+		case !ok || !fastpath.ValidSignal(int(info.Signo)) || (shimSignals | fastpath.Unblockable).Has(int(info.Signo)):
 			// A forged request: nothing was routed by this Handler.
 			rep = Complete(-int64(unix.EINVAL))
 		default:

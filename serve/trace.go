@@ -18,7 +18,9 @@ import (
 // Events: send (a signal-sending syscall and its result: the signal is
 // pending unless it failed or was ignored), deliver (a frame is built),
 // return (rt_sigreturn), interrupt (a restart code became EINTR), restart
-// (the syscall is re-executed), stop, die, exit, fork, exec. A nil
+// (the syscall is re-executed), stop, jobctl (the real process stopped,
+// continued or killed for an emulated stop, continue or death), die,
+// exit, fork, exec. A nil
 // tracer traces nothing.
 type tracer struct {
 	mu    sync.Mutex
@@ -38,6 +40,17 @@ func (tr *tracer) event(t *Thread, what, detail string) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	fmt.Fprintf(tr.w, "[%12.6f] %d/%d %s %s\n", d.Seconds(), t.Pid, t.Tid, what, detail)
+}
+
+// eventPid logs an event of a whole process (pid/-).
+func (tr *tracer) eventPid(pid int32, what, detail string) {
+	if tr == nil {
+		return
+	}
+	d := time.Since(tr.start)
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	fmt.Fprintf(tr.w, "[%12.6f] %d/- %s %s\n", d.Seconds(), pid, what, detail)
 }
 
 func (tr *tracer) flush() error {

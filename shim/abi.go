@@ -260,6 +260,14 @@ type Header struct {
 	// Emulator writes; shim reads at load (an empty set: the kernel's
 	// native dispositions stay in force, as under Passthrough).
 	RouteSet uint64
+	// MirrorSet is the set of signals whose native action and mask the
+	// emulator keeps equal to the emulated ones, and whose native action
+	// is never a handler (SIG_DFL or SIG_IGN): the job-control signals,
+	// which the kernel acts on itself (a stop, tty_check_change()). The
+	// shim's handlers leave them unblocked, so that a stop sent natively
+	// stops a thread that is inside the shim too. Emulator writes; shim
+	// reads at load.
+	MirrorSet uint64
 }
 
 // Channel is one managed thread's mailbox. A thread claims one at first

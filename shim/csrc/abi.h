@@ -68,8 +68,9 @@ struct siglab_header {
 	uint64_t trap_set[8];
 	uint64_t local_set[8];
 	uint64_t route_set;
+	uint64_t mirror_set;
 };
-_Static_assert(sizeof(struct siglab_header) == 280, "Header size");
+_Static_assert(sizeof(struct siglab_header) == 288, "Header size");
 _Static_assert(offsetof(struct siglab_header, magic) == 0, "Header.Magic offset");
 _Static_assert(offsetof(struct siglab_header, version) == 8, "Header.Version offset");
 _Static_assert(offsetof(struct siglab_header, header_size) == 12, "Header.HeaderSize offset");
@@ -97,6 +98,7 @@ _Static_assert(offsetof(struct siglab_header, _pad0) == 140, "Header._ offset");
 _Static_assert(offsetof(struct siglab_header, trap_set) == 144, "Header.TrapSet offset");
 _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSet offset");
 _Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
+_Static_assert(offsetof(struct siglab_header, mirror_set) == 280, "Header.MirrorSet offset");
 
 struct siglab_channel {
 	uint32_t state;

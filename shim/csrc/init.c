@@ -88,8 +88,12 @@ static void install_handlers(void)
 		/* Everything but SIGSYS is blocked while the shim holds the
 		 * thread's channel: a program handler nested in the middle of a
 		 * request would reuse the channel. SIGSYS itself never nests:
-		 * the shim makes no trapped syscall. */
-		.mask = ~SHIM_SIGBIT(SHIM_SIGSYS),
+		 * the shim makes no trapped syscall. The mirrored job-control
+		 * signals stay as the program's mask has them: their native
+		 * action is never a handler (SIG_DFL stops the thread wherever
+		 * it is, which a native group stop needs), see
+		 * Header.mirror_set. */
+		.mask = ~(SHIM_SIGBIT(SHIM_SIGSYS) | shim.cfg.mirror_set),
 	};
 	long r = sys4(__NR_rt_sigaction, SHIM_SIGSYS, &sa, 0, 8);
 	if (r < 0)

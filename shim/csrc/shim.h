@@ -153,6 +153,7 @@ extern __thread volatile uint32_t shim_tls_intr HIDDEN;
 
 /* routed.c */
 HIDDEN void shim_routed(int sig, void *info, void *uc);
+
 /* The slow path (sigsys.c): ask the emulator what to deliver and deliver
  * it, while something is deliverable. detect: the context may be a native
  * syscall the kernel set up for a restart (after a kick or a routed

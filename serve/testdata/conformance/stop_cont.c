@@ -18,7 +18,12 @@ static const char *cld(int c)
 }
 
 static volatile int conts;
-static void on_cont(int s, siginfo_t *si, void *uc) { conts++; }
+static int ack[2]; /* the child's SIGCONT handler → the parent: "I ran" */
+static void on_cont(int s, siginfo_t *si, void *uc)
+{
+	conts++;
+	write(ack[1], "c", 1);
+}
 
 static void chld(pid_t c)
 {
@@ -36,6 +41,7 @@ int main(void)
 	int go[2], back[2];
 	pipe(go);
 	pipe(back);
+	pipe(ack);
 	/* The child gets a process group of its own, whose parent (this
 	 * process) is in another group of the same session: the group is not
 	 * orphaned, so SIGTSTP's default action stops it wherever the test
@@ -65,6 +71,9 @@ int main(void)
 	waitpid(c, &st, WCONTINUED);
 	EXPECT(WIFCONTINUED(st), "SIGCONT: waitpid WIFCONTINUED %s", yes(WIFCONTINUED(st)));
 	chld(c);
+	/* The handled SIGCONT runs once the child runs again; a stop signal
+	 * sent before that would discard it (prepare_signal), so wait. */
+	hs_wait(ack[0]);
 
 	kill(c, SIGTSTP);
 	waitpid(c, &st, WUNTRACED);
@@ -75,6 +84,7 @@ int main(void)
 	kill(c, SIGCONT);
 	waitpid(c, &st, WCONTINUED);
 	chld(c);
+	hs_wait(ack[0]);
 	hs_send(go[1]);
 	char n;
 	read(back[0], &n, 1);
