@@ -15,36 +15,7 @@ import (
 // and fail under `siglab run`, keyed "package Test", each with what the
 // emulator gets wrong, diagnosed from `siglab run --trace` and /proc. The
 // lead fixes the emulator; an entry goes when its test passes.
-var gostdlibKnownFailures = map[string]string{
-	// The test's children get a pty and a pipe as ExtraFiles, i.e. at
-	// fds 3 and 4 — where serve.spawn put the emulator's memfds and
-	// $SIGLAB_SHM_FD/$SIGLAB_STATE_FD still point: the child's shim dies
-	// in its constructor ("the emulator's memfds are missing or empty
-	// (errno 29)": lseek on a tty is ESPIPE). With the memfds moved to
-	// high fds, the second child then livelocks in Go's forkAndExecInChild:
-	// ioctl(TIOCSPGRP) from a background group → the kernel's
-	// tty_check_change sees SIGTTOU neither blocked nor SIG_IGN in the
-	// *kernel's* mask and actions (the emulated signal.Ignore(SIGTTOU) and
-	// the emulated all-blocked mask of the fork path never reach the
-	// kernel), sends SIGTTOU to the group and returns -ERESTARTSYS; the
-	// shim's handler returns, the ioctl restarts, forever (strace:
-	// ioctl(3, TIOCSPGRP) = ERESTARTSYS / SIGTTOU SI_KERNEL / rt_sigreturn).
-	"os/signal TestTerminalSignal": "memfds at fds 3/4 clobbered by the program's ExtraFiles; then a kernel SIGTTOU livelock (kernel does not see the emulated SIG_IGN/blocked mask)",
-	// testprognet passes its child a pipe as ExtraFiles (fd 3): same
-	// memfd clobbering, the child exits 127. With high fds: the child's
-	// kill(-pgrp, SIGWINCH) returns ESRCH (its Setpgid was done natively
-	// in the vfork child, which the shim does not report, so sched still
-	// has the parent's group), and preregisterGroup adopts the group's
-	// in-flight vfork children; those die of SIGSEGV before their exec
-	// ("Start failed: signal: segmentation fault"; without the kill, 3/3
-	// runs pass).
-	"runtime TestSignalDuringExec": "memfds clobbered by ExtraFiles; then kill(-pgrp) ESRCH and SIGSEGV in vfork children adopted by preregisterGroup",
-	// The program's pipe is ExtraFiles fd 3: memfd clobbering. With high
-	// fds the core is dumped, but by the shim (shim_die_by inside the
-	// SIGSYS handler, under shim_syscall6 which gdb cannot unwind), so the
-	// backtrace never reaches runtime.sigtramp.
-	"runtime TestGdbCoreSignalBacktrace": "memfds clobbered by ExtraFiles; then the core is dumped from the shim's SIGSYS handler, gdb cannot unwind to runtime.sigtramp",
-}
+var gostdlibKnownFailures = map[string]string{}
 
 // TestGoStdlibUnderEmulation runs os/signal's tests natively and under
 // `siglab run --layout bitmap`: every test that passes natively must pass

@@ -323,10 +323,12 @@ func (e *Emulator) retargetShared(t *Thread, set fastpath.Sigset) {
 // re-armed or deleted timer dropped).
 func (e *Emulator) dequeue(t *Thread, mask fastpath.Sigset, info *fastpath.Siginfo) int {
 	for {
+		shared := e.queues != nil && e.takesShared(t, mask)
 		sig := e.st.Take(t.slot, mask, info)
 		if sig == 0 {
 			return 0
 		}
+		e.observeDequeued(t, sig, shared)
 		if info.Code == fastpath.SI_TIMER && !e.timerDelivered(t.proc, info) {
 			continue
 		}

@@ -47,6 +47,9 @@ type Config struct {
 	// call back into the Emulator, except StoppedNatively later, from
 	// another goroutine, once every thread is stopped.
 	JobControl func(p *Process, ev JobEvent, sig int)
+	// Queues, if not nil, sees every signal enter and leave the pending
+	// queues (observe.go), for the delivery-latency metric.
+	Queues QueueObserver
 }
 
 // Emulator is the emulated kernel's signal half. See the package doc for
@@ -62,6 +65,7 @@ type Emulator struct {
 	kick   func(*Thread)
 	repeat bool // Config.RepeatKicks
 	jobctl func(*Process, JobEvent, int)
+	queues QueueObserver // Config.Queues
 
 	procs   map[int32]*Process // by pid (thread-group id), zombies included until reaped
 	threads map[int32]*Thread  // by tid, live threads only
@@ -100,6 +104,7 @@ func New(cfg Config) (*Emulator, error) {
 		kick:    cfg.Kick,
 		repeat:  cfg.RepeatKicks,
 		jobctl:  cfg.JobControl,
+		queues:  cfg.Queues,
 		procs:   make(map[int32]*Process),
 		threads: make(map[int32]*Thread),
 		notify:  make(chan struct{}, 1),

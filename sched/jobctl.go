@@ -68,6 +68,13 @@ func (e *Emulator) completeStop(p *Process) {
 
 // continueProcess is prepare_signal()'s SIGCONT half.
 func (e *Emulator) continueProcess(p *Process) {
+	if e.jobctl != nil && !(p.stopping || p.stopped) {
+		// The real process may be stopped by what the emulator never
+		// saw: the terminal's ^Z (SIGTSTP, whose native action is the
+		// emulated SIG_DFL) or a stop signal from outside. SIGCONT
+		// continues it wherever the stop came from.
+		e.jobctl(p, JobCont, fastpath.SIGCONT)
+	}
 	why := 0
 	switch {
 	case p.stopped:

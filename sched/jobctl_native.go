@@ -63,12 +63,20 @@ func (e *Emulator) resumeNative(p *Process) {
 			if t.state == Stopped {
 				t.state = Running
 			}
+			// It took part in the stop natively: nothing of the stop
+			// is left for it to learn, and a kick for that alone would
+			// make its native sleep fail with EINTR. A deliverable
+			// signal still kicks it (deliverWake).
+			t.clearAttn(attnJobctl)
 			// Its channel's goroutine may have joined the stop after
 			// all (a request in flight): it waits on Wake.
 			t.wakeUp()
 			t.kickWanted = true
 		}
 	}
+	// The kicks happen at the deliver-signal event: a signal that waited
+	// for the continue (a stopped thread takes only SIGKILL) is now due.
+	e.queueWake(p, nil)
 }
 
 // stopAtGeneration starts, under native job control, the group stop of a

@@ -402,3 +402,16 @@ func (e *Emulator) SetCred(p *Process, c Cred) {
 	defer e.mu.Unlock()
 	p.Cred = c
 }
+
+// SetThreadMask sets a new thread's blocked mask to the one it inherited
+// from its creator, when the caller knows it better than Clone's guess of
+// the creator (a fork child's shim reports its forking thread's mask).
+// SIGKILL and SIGSTOP are never blocked.
+func (e *Emulator) SetThreadMask(t *Thread, mask fastpath.Sigset) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t.state == Exited {
+		return
+	}
+	e.setBlocked(t, mask)
+}

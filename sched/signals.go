@@ -111,6 +111,7 @@ func (e *Emulator) send(sender *Thread, p *Process, target *Thread, info *fastpa
 	if !queued {
 		return false, 0 // legacy_queue(): a standard signal already pending
 	}
+	e.observeQueued(p, target, sig)
 	e.completeSignal(sender, p, target, sig)
 	return true, 0
 }
@@ -274,6 +275,8 @@ func (e *Emulator) forceSig(t *Thread, info *fastpath.Siginfo) {
 		}
 	}
 	if p.dying == 0 {
-		e.st.SendThread(t.slot, info)
+		if queued, _ := e.st.SendThread(t.slot, info); queued {
+			e.observeQueued(p, t, sig)
+		}
 	}
 }

@@ -34,10 +34,8 @@ var conformanceHandler = func(st fastpath.State) (Handler, error) { return NewEm
 // entry is deleted when its scenario passes. Run them anyway with
 // SIGLAB_CONFORMANCE_GAPS=1.
 var conformanceGaps = map[string]string{
-	"signalfd":     "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
-	"rt_limit":     "the emulator does not read the process's RLIMIT_SIGPENDING",
-	"fork_inherit": "a fork child whose forking thread exited before the child's first trapped syscall inherits another thread's mask",
-	"nocldwait":    "flaky: the SIGCHLD of an emulated exit can reach the parent after its native wait4 returned ECHILD (seen once in CI on summary)",
+	"signalfd": "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
+	"rt_limit": "the emulator does not read the process's RLIMIT_SIGPENDING",
 }
 
 // conformanceMinScenarios is the size the suite must keep: one scenario

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"math/bits"
@@ -98,6 +99,7 @@ type Emulated struct {
 	stopFd  int           // eventfd, written by Close: the pidfd watchers end
 	wg      sync.WaitGroup
 	trace   *tracer
+	lat     *latencyRecorder // send → handler entry (latency.go); nil: off
 	shimSig fastpath.Sigset
 }
 
@@ -108,6 +110,10 @@ type EmulatedConfig struct {
 	// emulated signal event (send, deliver, return, interrupt, restart,
 	// stop, die, exit); see trace.go.
 	Trace io.Writer
+	// Latency, if not nil, receives one line per emulated delivery: the
+	// nanoseconds from the signal becoming pending to handler entry
+	// (latency.go).
+	Latency io.Writer
 	// Clock and CPU are sched's (nil: real time, /proc CPU clocks).
 	Clock sched.Clock
 	CPU   sched.CPUClock
@@ -154,8 +160,9 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
+	a.lat = newLatencyRecorder(cfg.Latency, st)
 	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
-		JobControl: a.jobControl})
+		JobControl: a.jobControl, Queues: a.lat.observer()})
 	if err != nil {
 		unix.Close(efd)
 		return nil, err
@@ -189,7 +196,7 @@ func (a *Emulated) Close() error {
 	a.wg.Wait()
 	unix.Close(a.stopFd)
 	a.e.Close()
-	return a.trace.flush()
+	return errors.Join(a.trace.flush(), a.lat.flush())
 }
 
 // EmulatedSyscalls is the trap set of Emulated beyond sched.Emulates:
@@ -246,6 +253,16 @@ func (a *Emulated) Attach(t *Thread) error {
 		// Registered early by preregister: this is its first contact.
 		delete(a.pre, t.Tid)
 		st, ep = pre, a.procs[t.Pid]
+		if t.FreshImage && st.Process().Pid == t.Tid {
+			// A vfork child registered early (a signal to its group
+			// reached it between its clone and its exec) whose image has
+			// exec'd since: execve's signal rules, as in attachProcess —
+			// its parent's handlers are not in this image.
+			if err := a.e.Exec(st); err != nil {
+				return err
+			}
+			a.trace.event(t, "exec", "fresh image, registered early")
+		}
 	} else if old := a.e.Thread(t.Tid); old != nil && old.Process().Pid == t.Pid {
 		// The same tid registers again: its image exec'd.
 		if err := a.e.Exec(old); err != nil {
@@ -271,6 +288,13 @@ func (a *Emulated) Attach(t *Thread) error {
 	}
 	if ep == nil {
 		return fmt.Errorf("serve: no record of process %d", t.Pid)
+	}
+	if t.HasInherited && t.Tid == t.Pid && !t.FreshImage && st.Process().Pid == t.Pid {
+		// A fork child's first contact: its mask is its forking
+		// thread's (kernel/fork.c copies it), which the shim carried
+		// over in TLS — whichever thread creatorByMask guessed it from,
+		// and even when the forking thread has exited since.
+		a.e.SetThreadMask(st, t.Inherited)
 	}
 	t.Slot = st.Slot()
 	t.emu = &emuThread{st: st, p: ep}
@@ -319,6 +343,12 @@ func (a *Emulated) newProcess(pid int32, mask fastpath.Sigset, useMask, childOnl
 		}
 		if st, err = a.e.Clone(from, uint64(fastpath.SIGCHLD), t.Pid, mem, files); err != nil {
 			return nil, nil, err
+		}
+		if cp := st.Process(); cp.Pgid != info.pgrp || cp.Sid != info.session {
+			// The child changed its group before its first trap (a vfork
+			// child's setpgid runs natively, shim/csrc/vfork.c; Go's
+			// os/exec does that for Setpgid and Foreground).
+			a.e.SetProcessGroup(cp, info.pgrp, info.session)
 		}
 		a.trace.event(t, "fork", fmt.Sprintf("parent %d", info.ppid))
 	} else {
@@ -496,6 +526,7 @@ func (a *Emulated) Detach(t *Thread) {
 
 // Syscall implements Handler.
 func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
+	a.lat.entered(t)
 	et := t.emu
 	if et == nil {
 		return Complete(-int64(unix.EPERM))
@@ -696,6 +727,7 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 // Signal implements Handler: the shim's fast path found a deliverable
 // signal — after a syscall or a frame, or after a kick.
 func (a *Emulated) Signal(t *Thread, ctx *Context) Reply {
+	a.lat.entered(t)
 	if t.emu == nil {
 		return Complete(0)
 	}
@@ -758,6 +790,7 @@ func (a *Emulated) decide(t *Thread, nr int, ret int64, sp uint64, kicked bool) 
 		})
 		rep.Restart = d.Restart()
 		rep.SetMask, rep.Mask = true, dv.Mask
+		a.lat.delivered(t, dv.Signal)
 		if a.trace != nil {
 			a.trace.event(t, "deliver", fmt.Sprintf("%s handler=%#x frame=%#x mask=%#x",
 				sigName(dv.Signal), dv.Handler, frame, uint64(dv.Mask)))

@@ -83,6 +83,7 @@ func (a *Emulated) RouteSet() fastpath.Sigset { return routedSignals }
 // thread-directed; everything else was sent to the process (kill(2) from
 // outside the emulation). The shim's fast path then delivers it.
 func (a *Emulated) KernelSignal(t *Thread, info *fastpath.Siginfo, ctx *Context) Reply {
+	a.lat.entered(t)
 	et := t.emu
 	sig := int(info.Signo)
 	if et == nil || !routedSignals.Has(sig) {

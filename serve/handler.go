@@ -24,7 +24,12 @@ type Thread struct {
 	// FreshImage says the shim registered from its constructor: the thread
 	// is the first of a newly exec'd image (shim.RegisterFreshImage).
 	FreshImage bool
-	ch         *shim.Channel
+	// Inherited, when HasInherited, is the emulated mask the thread
+	// inherited (shim.RegisterInherited): a fork child's forking
+	// thread's. Untrusted: it can only set the child's own mask.
+	Inherited    fastpath.Sigset
+	HasInherited bool
+	ch           *shim.Channel
 	emu        *emuThread // the Emulated handler's record, set by its Attach
 }
 

@@ -183,10 +183,18 @@ func spinOr(v, def int) int {
 	return v
 }
 
+// memfdBase is where the two memfds go in the managed program: far above
+// the descriptors programs hand their own children by position (Go's
+// exec.Cmd.ExtraFiles start at 3, shells' redirections at 3..9), which
+// would replace them under an exec'd image's shim, and within the 1024 a
+// default RLIMIT_NOFILE allows.
+const memfdBase = 500
+
 // spawn starts the program with the shim preloaded and the two memfds at
-// fds 3 and 4, and waits for it.
+// fds memfdBase and memfdBase+1, and waits for it.
 func spawn(prog, path string, args []string, opts Options, shimPath string, regionFd, stateFd int) (ExitStatus, error) {
-	files := make([]*os.File, 0, 2)
+	// ExtraFiles[i] becomes fd 3+i; nil entries are closed in the child.
+	files := make([]*os.File, memfdBase-3, memfdBase-1)
 	for _, fd := range []int{regionFd, stateFd} {
 		dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
@@ -200,7 +208,7 @@ func spawn(prog, path string, args []string, opts Options, shimPath string, regi
 	cmd.Args[0] = prog // argv[0] as the caller wrote it, as a shell would pass it
 	cmd.Dir = opts.Dir
 	cmd.ExtraFiles = files
-	cmd.Env = preloadEnv(opts.Env, shimPath, 3, 4)
+	cmd.Env = preloadEnv(opts.Env, shimPath, memfdBase, memfdBase+1)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.Stdin, opts.Stdout, opts.Stderr
 	if cmd.Stdin == nil {
 		cmd.Stdin = os.Stdin

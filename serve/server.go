@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -317,9 +318,14 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			rep = Complete(-int64(unix.EINVAL))
 		default:
 			t := &Thread{Pid: pid, Tid: tid, Channel: i, ch: ch, Mask: fastpath.Sigset(ch.Mask),
-				FreshImage: ch.Args[0] == shim.RegisterFreshImage}
+				FreshImage: ch.Args[0] == shim.RegisterFreshImage,
+				Inherited:  fastpath.Sigset(ch.Args[1]), HasInherited: ch.Args[2] == shim.RegisterInherited}
 			if err := s.attach(t); err != nil {
-				s.fault(fmt.Errorf("attach pid %d tid %d: %w", pid, tid, err))
+				if !errors.Is(err, fs.ErrNotExist) || alive(t) {
+					// (A process that is already gone — /proc has no
+					// record of it — is no fault of anybody's.)
+					s.fault(fmt.Errorf("attach pid %d tid %d: %w", pid, tid, err))
+				}
 				rep = Complete(-int64(unix.EAGAIN))
 				break
 			}

@@ -95,6 +95,13 @@ const (
 	// hears of the process here — a vfork child exec's before it ever
 	// traps.
 	RegisterFreshImage = 1
+	// RegisterInherited in an OpRegister's Args[2]: Args[1] is the
+	// emulated blocked mask the registering thread inherited — a fork
+	// child's first thread registers with its forking thread's emulated
+	// mask as that thread last received it (the shim keeps it in TLS,
+	// which fork copies): the kernel's mask cannot carry it, since the
+	// shim never lets the kernel block the signals it routes.
+	RegisterInherited = 1
 	// OpSyscall forwards a trapped syscall: Nr, Args, registers, mask.
 	OpSyscall = 2
 	// OpSignal is the slow path after the shim's fast-path check found a
@@ -293,19 +300,26 @@ type Channel struct {
 
 	// Request (shim writes before ReqSeq; emulator reads after it, each
 	// field exactly once, and validates it).
-	Op      uint32    // OpRegister/OpSyscall/OpSignal
-	Pid     int32     // getpid() of the caller, for OpRegister
-	Tid     int32     // gettid() of the caller, for OpRegister
-	_       uint32    //
-	Nr      uint64    // syscall number (seccomp_data.nr); OpSignal/OpKernelSignal: the interrupted one, or NoSyscall
-	Args    [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
-	Rip     uint64    // instruction after the trapping syscall
-	Rsp     uint64    // stack pointer at the trap
-	Mask    uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
-	Ret     int64     // OpNativeDone: the native syscall's result; OpSignal/OpKernelSignal: the interrupted syscall's (NoSyscall)
-	_       [1]uint64 //
-	ReqTime uint64    // reserved for tracing
-	_       [1]uint64
+	Op   uint32    // OpRegister/OpSyscall/OpSignal
+	Pid  int32     // getpid() of the caller, for OpRegister
+	Tid  int32     // gettid() of the caller, for OpRegister
+	_    uint32    //
+	Nr   uint64    // syscall number (seccomp_data.nr); OpSignal/OpKernelSignal: the interrupted one, or NoSyscall
+	Args [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
+	Rip  uint64    // instruction after the trapping syscall
+	Rsp  uint64    // stack pointer at the trap
+	Mask uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
+	Ret  int64     // OpNativeDone: the native syscall's result; OpSignal/OpKernelSignal: the interrupted syscall's (NoSyscall)
+	_    [1]uint64 //
+	// DeliverTime is the CLOCK_MONOTONIC time, in nanoseconds, at which
+	// the shim last finished a KindDeliver: the frame built and the
+	// context redirected to the handler (handler entry, for the
+	// delivery-latency metric). Shim writes it after each delivery,
+	// before its next ReqSeq; the emulator reads it at that next request
+	// and compares it with the value it saw when it answered the
+	// delivery, so an unchanged value means no frame was built.
+	DeliverTime uint64
+	_           [1]uint64
 
 	// Reply (emulator writes before RepSeq; shim reads after it and
 	// bounds-checks BlobArg/BlobLen).

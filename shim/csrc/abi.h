@@ -19,6 +19,7 @@
 #define SIGLAB_CHAN_EXITING 0x2ULL
 #define SIGLAB_OP_REGISTER 0x1ULL
 #define SIGLAB_REGISTER_FRESH_IMAGE 0x1ULL
+#define SIGLAB_REGISTER_INHERITED 0x1ULL
 #define SIGLAB_OP_SYSCALL 0x2ULL
 #define SIGLAB_OP_SIGNAL 0x3ULL
 #define SIGLAB_OP_NATIVE_DONE 0x4ULL
@@ -121,7 +122,7 @@ struct siglab_channel {
 	uint64_t mask;
 	int64_t ret;
 	uint64_t _pad3[1];
-	uint64_t req_time;
+	uint64_t deliver_time;
 	uint64_t _pad4[1];
 	uint32_t kind;
 	uint32_t flags;
@@ -163,7 +164,7 @@ _Static_assert(offsetof(struct siglab_channel, rsp) == 144, "Channel.Rsp offset"
 _Static_assert(offsetof(struct siglab_channel, mask) == 152, "Channel.Mask offset");
 _Static_assert(offsetof(struct siglab_channel, ret) == 160, "Channel.Ret offset");
 _Static_assert(offsetof(struct siglab_channel, _pad3) == 168, "Channel._ offset");
-_Static_assert(offsetof(struct siglab_channel, req_time) == 176, "Channel.ReqTime offset");
+_Static_assert(offsetof(struct siglab_channel, deliver_time) == 176, "Channel.DeliverTime offset");
 _Static_assert(offsetof(struct siglab_channel, _pad4) == 184, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, kind) == 192, "Channel.Kind offset");
 _Static_assert(offsetof(struct siglab_channel, flags) == 196, "Channel.Flags offset");

@@ -138,6 +138,12 @@ long shim_register(struct shim_ucontext *uc)
 	/* From the constructor (no trap context): a freshly exec'd image. */
 	if (!uc)
 		ch->args[0] = SIGLAB_REGISTER_FRESH_IMAGE;
+	/* A fork child's TLS is its forking thread's: the emulated mask it
+	 * inherits (SIGLAB_REGISTER_INHERITED). A new thread's TLS is new. */
+	if (shim_tls_emask_valid) {
+		ch->args[1] = shim_tls_emask;
+		ch->args[2] = SIGLAB_REGISTER_INHERITED;
+	}
 	/* The kernel mask at first contact: a new thread's or fork child's is
 	 * its creator's (the emulator uses it to tell which thread that was). */
 	ch->mask = uc ? uc->sigmask : 0;

@@ -47,6 +47,21 @@ static uint32_t fp_size(const uint8_t *fp)
 	return FXSAVE_SIZE;
 }
 
+/* stamp_delivery records handler entry for the delivery-latency metric
+ * (Channel.DeliverTime): the frame is built and the context points at the
+ * handler, which runs as soon as the kernel returns from this SIGSYS or
+ * kick handler. CLOCK_MONOTONIC, the clock the emulator stamps sends with;
+ * a raw clock_gettime(2) through the trampoline (no vDSO without libc),
+ * paid on deliveries only. */
+static void stamp_delivery(struct siglab_channel *ch)
+{
+	struct {
+		int64_t sec, nsec;
+	} ts;
+	if (sys2(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts) == 0)
+		ch->deliver_time = (uint64_t)ts.sec * 1000000000ULL + (uint64_t)ts.nsec;
+}
+
 void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 {
 	int32_t signo = ch->signo;
@@ -86,6 +101,7 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 	uc->gregs[REG_RSP] = sp;
 	uc->gregs[REG_RIP] = handler;
 	uc->gregs[REG_EFL] &= ~(EFLAGS_DF | EFLAGS_RF | EFLAGS_TF);
+	stamp_delivery(ch);
 }
 
 void shim_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)

@@ -54,7 +54,7 @@ void shim_routed(int sig, void *infov, void *ucv)
 	 * kills it as the kernel would; anything else waits for its exec. */
 	if (shim_is_vfork_child()) {
 		if (fault)
-			shim_die_by(sig);
+			shim_die_by(sig, uc);
 		return;
 	}
 	struct siglab_channel *ch = shim_self(uc);
@@ -68,10 +68,12 @@ void shim_routed(int sig, void *infov, void *ucv)
 	ch->mask = uc->sigmask;
 	shim_call(ch);
 	uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
-	if (kind == SIGLAB_KIND_DIE)
-		shim_die_by(ch->signo);
+	if (kind == SIGLAB_KIND_DIE) {
+		shim_die_by(ch->signo, uc);
+		return;
+	}
 	if (__atomic_load_n(&ch->flags, __ATOMIC_RELAXED) & SIGLAB_FLAG_SET_MASK)
-		uc->sigmask = SHIM_KMASK(ch->r_mask);
+		shim_set_mask(uc, ch->r_mask);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 	uint64_t rip = uc->gregs[REG_RIP], rsp = uc->gregs[REG_RSP];
 	if (shim_deliverable(shim_tls_slot)) {
@@ -82,5 +84,5 @@ void shim_routed(int sig, void *infov, void *ucv)
 	}
 	/* Still about to re-run the faulting instruction: nothing took it. */
 	if (fault && uc->gregs[REG_RIP] == rip && uc->gregs[REG_RSP] == rsp)
-		shim_die_by(sig);
+		shim_die_by(sig, uc);
 }

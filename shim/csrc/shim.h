@@ -149,6 +149,12 @@ HIDDEN void shim_kick(int sig, void *info, void *uc);
 /* While a thread runs an interruptible native syscall inside its SIGSYS
  * handler (shim_tls_in_wait), a kick only sets shim_tls_intr. */
 extern __thread uint32_t shim_tls_in_wait HIDDEN;
+/* The emulated mask the emulator last gave this thread (FLAG_SET_MASK),
+ * kept for a fork child's registration (channel.c); shim_set_mask
+ * installs a mask in the context the handler returns to and keeps it. */
+extern __thread uint64_t shim_tls_emask HIDDEN;
+extern __thread uint32_t shim_tls_emask_valid HIDDEN;
+HIDDEN void shim_set_mask(struct shim_ucontext *uc, uint64_t emulated);
 extern __thread volatile uint32_t shim_tls_intr HIDDEN;
 
 /* routed.c */
@@ -161,7 +167,7 @@ HIDDEN void shim_routed(int sig, void *info, void *uc);
 HIDDEN void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int detect);
 HIDDEN int shim_on_own_stack(void);
 HIDDEN void shim_deliver_later(void);
-HIDDEN void shim_die_by(int32_t sig) __attribute__((noreturn));
+HIDDEN void shim_die_by(int32_t sig, struct shim_ucontext *uc);
 
 /* string helpers the compiler may call (memcpy/memset) live in trampoline.c */
 void *memcpy(void *dst, const void *src, unsigned long n);

@@ -51,19 +51,31 @@ static void fill_call(struct siglab_channel *ch, struct shim_ucontext *uc, uint3
 	fill_context(ch, uc);
 }
 
-/* die_by ends the process natively by sig (KIND_DIE): the emulator decided
- * that the program dies of an emulated signal, and its parent — a managed
- * process or siglab itself — must see exactly that ending (wait status,
- * core flag) from the kernel. The action becomes SIG_DFL and the signal
- * is unblocked here, in the handler, so the kernel delivers it on the way
- * out of tgkill(2) (do_signal → do_group_exit). */
-void shim_die_by(int32_t sig)
+/* shim_die_by ends the process natively by sig (KIND_DIE): the emulator
+ * decided that the program dies of an emulated signal, and its parent — a
+ * managed process or siglab itself — must see exactly that ending (wait
+ * status, core flag) from the kernel. The action becomes SIG_DFL and the
+ * signal is sent to this thread while the handler still blocks it; the
+ * handler returns at once (the caller's duty), and rt_sigreturn installs
+ * uc's mask, which no longer blocks it: the kernel then delivers it on
+ * the way back to the program's own context (do_signal → do_group_exit),
+ * so a core dump holds the program's registers — where the syscall or the
+ * fault was, inside its signal handler's frame if it was in one — rather
+ * than the shim's (gdb unwinds a Go program's core through
+ * runtime.sigtramp only then). Without uc, or for a signal the handler
+ * cannot hold back (SIGKILL; SIGSYS, the shim's own), it dies here. */
+void shim_die_by(int32_t sig, struct shim_ucontext *uc)
 {
 	if (sig < 1 || sig > 64)
 		sig = 9; /* SIGKILL: the emulator's reply was malformed, still die */
 	struct shim_ksigaction dfl = {0};
 	sys4(__NR_rt_sigaction, sig, &dfl, 0, 8);
 	uint64_t set = SHIM_SIGBIT(sig);
+	if (uc && sig != 9 && sig != SHIM_SIGSYS && !(set & shim.cfg.mirror_set)) {
+		uc->sigmask &= ~set;
+		sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), sig);
+		return;
+	}
 	sys4(__NR_rt_sigprocmask, 1 /* SIG_UNBLOCK */, &set, 0, 8);
 	sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), sig);
 	sys1(__NR_exit_group, 128 + sig);
@@ -81,6 +93,15 @@ static void restart(uint32_t flags, struct shim_ucontext *uc)
 }
 
 __thread uint32_t shim_tls_in_wait __attribute__((tls_model("initial-exec")));
+__thread uint64_t shim_tls_emask __attribute__((tls_model("initial-exec")));
+__thread uint32_t shim_tls_emask_valid __attribute__((tls_model("initial-exec")));
+
+void shim_set_mask(struct shim_ucontext *uc, uint64_t emulated)
+{
+	uc->sigmask = SHIM_KMASK(emulated);
+	shim_tls_emask = emulated;
+	shim_tls_emask_valid = 1;
+}
 __thread volatile uint32_t shim_tls_intr __attribute__((tls_model("initial-exec")));
 
 /* interruptible runs a native syscall that may sleep (FLAG_INTERRUPTIBLE)
@@ -112,13 +133,15 @@ static long interruptible(struct siglab_channel *ch, long nr, const uint64_t *a)
 	return ret;
 }
 
-static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, int report_ok)
+/* apply returns 1 if the thread is dying (shim_die_by): the handler must
+ * return at once. */
+static int apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, int report_ok)
 {
 	uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 	uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
 	/* The mask first: a FLAG_REPORT round trip below applies its own. */
 	if (flags & SIGLAB_FLAG_SET_MASK)
-		uc->sigmask = SHIM_KMASK(ch->r_mask);
+		shim_set_mask(uc, ch->r_mask);
 	switch (kind) {
 	case SIGLAB_KIND_COMPLETE:
 		uc->gregs[REG_RAX] = (uint64_t)ch->result;
@@ -160,7 +183,7 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 			fill_call(ch, uc, SIGLAB_OP_NATIVE_DONE, nr);
 			ch->ret = ret;
 			shim_call(ch);
-			apply(ch, uc, nr, 0);
+			return apply(ch, uc, nr, 0);
 		}
 		break;
 	}
@@ -175,12 +198,13 @@ static void apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, 
 		shim_sigreturn(ch, uc);
 		break;
 	case SIGLAB_KIND_DIE:
-		shim_die_by(ch->signo);
-		break;
+		shim_die_by(ch->signo, uc);
+		return 1;
 	default:
 		shim_note("emulator sent an unknown reply kind", kind);
 		uc->gregs[REG_RAX] = (uint64_t)-ENOSYS;
 	}
+	return 0;
 }
 
 /* take_restart recognises, in the context a kick or a routed signal
@@ -234,7 +258,7 @@ void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int det
 		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
 		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
 		if (flags & SIGLAB_FLAG_SET_MASK)
-			uc->sigmask = SHIM_KMASK(ch->r_mask);
+			shim_set_mask(uc, ch->r_mask);
 		if (inr != SIGLAB_NO_SYSCALL) {
 			if (kind == SIGLAB_KIND_COMPLETE || kind == SIGLAB_KIND_DELIVER) {
 				uc->gregs[REG_RAX] = (uint64_t)ch->result;
@@ -247,8 +271,10 @@ void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int det
 		}
 		if (kind == SIGLAB_KIND_DELIVER)
 			shim_deliver(ch, uc);
-		else if (kind == SIGLAB_KIND_DIE)
-			shim_die_by(ch->signo);
+		else if (kind == SIGLAB_KIND_DIE) {
+			shim_die_by(ch->signo, uc);
+			return;
+		}
 		__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 		if (kind != SIGLAB_KIND_DELIVER || !shim_deliverable(shim_tls_slot))
 			return;
@@ -312,7 +338,8 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
 	fill_call(ch, uc, SIGLAB_OP_SYSCALL, nr);
 	shim_call(ch);
-	apply(ch, uc, nr, 1);
+	if (apply(ch, uc, nr, 1))
+		return;
 	/* Publish "about to run user code" before the final check (Dekker's
 	 * pattern with the sender, fastpath/hot.go point 3). */
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
