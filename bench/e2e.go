@@ -112,7 +112,7 @@ func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
 	// to the first one's.
 	for _, w := range o.Workloads {
 		for _, m := range o.Modes {
-			for _, f := range []string{EmulatorProfileFile(w.Name, m), ManagedProfileFile(w.Name, m)} {
+			for _, f := range []string{EmulatorProfileFile(w.Name, m), ManagedProfileFile(w.Name, m), E2ELatencyFile(w.Name, m)} {
 				if err := os.Remove(filepath.Join(o.OutDir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 					return nil, err
 				}
@@ -181,6 +181,11 @@ func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2E
 		runArgs = []string{"--cpuprofile", tmp}
 		keep = append(keep, profileKeep{tmp, filepath.Join(o.OutDir, EmulatorProfileFile(w.Name, mode))})
 	}
+	var latTmp string
+	if mode != NativeMode {
+		latTmp = filepath.Join(o.OutDir, fmt.Sprintf(".latency-%s-%s.tmp", w.Name, mode))
+		runArgs = append(runArgs, "--latency", latTmp)
+	}
 	if w.ProfileFlag != "" {
 		tmp := filepath.Join(o.OutDir, fmt.Sprintf(".managed-%s-%s.pb.gz.tmp", w.Name, mode))
 		progArgs = []string{w.ProfileFlag + "=" + tmp}
@@ -192,11 +197,19 @@ func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2E
 		for _, k := range keep {
 			os.Remove(k.tmp)
 		}
+		if latTmp != "" {
+			os.Remove(latTmp)
+		}
 		return "", fmt.Errorf("e2e %s (%s): %s\n%s", w.Name, mode, why, tail(r.stderr, 20))
 	}
 	for _, k := range keep {
 		if err := mergeProfileInto(k.dst, k.tmp); err != nil {
 			return "", fmt.Errorf("e2e %s (%s): %w", w.Name, mode, err)
+		}
+	}
+	if latTmp != "" {
+		if err := appendLatency(filepath.Join(o.OutDir, E2ELatencyFile(w.Name, mode)), latTmp); err != nil {
+			return "", fmt.Errorf("e2e %s (%s): delivery latency: %w", w.Name, mode, err)
 		}
 	}
 	var b strings.Builder

@@ -42,6 +42,16 @@ type LatencyTable struct {
 
 // LatencyFile reads one samples file and computes its statistics.
 func LatencyFile(path string) (*LatencyStats, error) {
+	xs, err := readLatencySamples(path)
+	if err != nil {
+		return nil, err
+	}
+	return latencyOf(xs)
+}
+
+// readLatencySamples reads one samples file: at least one sample, each
+// nanoseconds >= 0.
+func readLatencySamples(path string) ([]float64, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, &InputError{Path: path, Msg: reportErrText(err), Err: err}
@@ -65,7 +75,7 @@ func LatencyFile(path string) (*LatencyStats, error) {
 	if len(xs) == 0 {
 		return nil, &InputError{Path: path, Msg: "no latency samples"}
 	}
-	return latencyOf(xs)
+	return xs, nil
 }
 
 func latencyOf(xs []float64) (*LatencyStats, error) {

@@ -139,8 +139,9 @@ func (r *FolderReport) WriteText(w io.Writer) error {
 }
 
 // Report builds the report of result folder dir, writes tables.txt and
-// (when there is something to plot) check.svg into it, prints the text to
-// w if w is not nil, and returns the text.
+// (when there is something to plot) check.svg into it, and the delivery-
+// latency distributions of the e2e workloads (LatencyPlotFile), prints
+// the text to w if w is not nil, and returns the text.
 func Report(dir string, w io.Writer) (string, error) {
 	r, err := BuildReport(dir)
 	if err != nil {
@@ -161,6 +162,9 @@ func Report(dir string, w io.Writer) (string, error) {
 		if err := os.WriteFile(filepath.Join(dir, reportPlotName), svg.Bytes(), 0o644); err != nil {
 			return "", err
 		}
+	}
+	if err := writeLatencyPlots(dir, r.Latency); err != nil {
+		return "", err
 	}
 	if w != nil {
 		if _, err := w.Write(text.Bytes()); err != nil {

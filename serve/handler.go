@@ -30,7 +30,7 @@ type Thread struct {
 	Inherited    fastpath.Sigset
 	HasInherited bool
 	ch           *shim.Channel
-	emu        *emuThread // the Emulated handler's record, set by its Attach
+	emu          *emuThread // the Emulated handler's record, set by its Attach
 }
 
 // Kick makes the thread look at its pending signals if it is running its

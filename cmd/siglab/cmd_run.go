@@ -23,6 +23,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", stdout, "[flags] -- PROG [ARGS...]")
 	layout := fs.String("layout", fastpath.DefaultLayout, "signal-state layout ("+strings.Join(fastpath.Layouts(), ", ")+")")
 	trace := fs.String("trace", "", "write a timestamped log of every emulated signal event to `FILE`")
+	latency := fs.String("latency", "", "write the nanoseconds from send to handler entry of every emulated delivery, one per line, to `FILE`")
 	cpuprofile := fs.String("cpuprofile", "", "write the emulator's CPU profile to `FILE` (runtime/pprof)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,6 +44,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		}
 		defer f.Close()
 		cfg.Trace = f
+	}
+	if *latency != "" {
+		f, err := os.Create(*latency)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		defer f.Close()
+		cfg.Latency = f
 	}
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)

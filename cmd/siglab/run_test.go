@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"siglab/bench"
 	"siglab/serve"
 )
 
@@ -45,6 +46,7 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"run", "--", "/nonexistent/prog"}, "/nonexistent/prog"},
 		{[]string{"run", "--trace", "/nonexistent/dir/trace", "--", "true"}, "/nonexistent/dir/trace"},
 		{[]string{"run", "--cpuprofile", "/nonexistent/dir/prof", "--", "true"}, "/nonexistent/dir/prof"},
+		{[]string{"run", "--latency", "/nonexistent/dir/lat", "--", "true"}, "/nonexistent/dir/lat"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		first, _, _ := strings.Cut(stderr, "\n")
@@ -111,5 +113,24 @@ func TestRunKilledBySignalTraced(t *testing.T) {
 	p, err := os.ReadFile(prof)
 	if err != nil || len(p) < 2 || p[0] != 0x1f || p[1] != 0x8b {
 		t.Errorf("cpu profile is not a gzipped pprof file (%d bytes, %v)", len(p), err)
+	}
+}
+
+// TestRunLatency: --latency writes one sample per emulated delivery, in
+// nanoseconds, in the format the bench latency tables read: a shell's
+// trap handler runs once for the signal it sends itself.
+func TestRunLatency(t *testing.T) {
+	sh := needShell(t)
+	lat := filepath.Join(t.TempDir(), "lat.txt")
+	code, stdout, stderr := runCLI("run", "--latency", lat, "--", sh, "-c", "trap 'echo trapped' USR1; kill -USR1 $$; echo done")
+	if code != 0 || stdout != "trapped\ndone\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	ls, err := bench.LatencyFile(lat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls.N != 1 || ls.Min <= 0 || ls.Max >= 10e9 {
+		t.Errorf("latency samples %+v, want one in (0, 10 s)", ls)
 	}
 }
