@@ -20,7 +20,15 @@
 // fastpath words in shared memory — no round trip — and only when a signal
 // is deliverable asks the emulator what to deliver. A thread running its
 // own code is reached with the kick signal, whose handler runs the same
-// check from the interrupted context.
+// check from the interrupted context; a wait the shim runs natively in its
+// handler is made interruptible by the kick (a cancellation-point
+// trampoline, FlagInterruptible). Signals the kernel raises natively
+// (faults, SIGPIPE, signals from outside; Header.RouteSet) are caught by a
+// handler of the shim's and forwarded (OpKernelSignal, csrc/routed.c); the
+// job-control signals keep their native action and mask as the emulator
+// sets them (Header.MirrorSet). A kick or routed signal that interrupted a
+// native syscall the kernel set up for a restart reports it, and the
+// emulator's answer says whether it restarts (NoSyscall).
 //
 // Threads register on first contact (their first trap); a fork child
 // notices it is one through a MADV_WIPEONFORK page and registers as new;

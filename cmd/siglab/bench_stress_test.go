@@ -29,7 +29,7 @@ func TestStressAndProfileFlags(t *testing.T) {
 		{[]string{"bench", "--stress", "2", "--workload", "nope"}, `unknown workload "nope"`},
 		{[]string{"bench", "--stress", "2", "--layout", "bogus"}, `unknown layout "bogus"`},
 		{[]string{"bench", "--stress", "1", "--out", "/proc/version/x"}, "cannot create the result folder"},
-		{[]string{"bench", "--profile"}, "--profile needs --suite e2e"},
+		{[]string{"bench", "--profile", "--suite", "fastpath"}, "--profile needs --suite e2e"},
 		{[]string{"bench", "--profile", "--suite", "sched"}, "--profile needs --suite e2e"},
 	} {
 		code, _, stderr := runCLI(tc.args...)

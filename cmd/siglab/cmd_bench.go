@@ -13,6 +13,7 @@ import (
 
 	"siglab/bench"
 	"siglab/fastpath"
+	"siglab/shim"
 )
 
 func cmdBench(args []string, stdout, stderr io.Writer) error {
@@ -21,7 +22,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 0, fmt.Sprintf("results per benchmark and layout (default %d; benchstat wants ≥ 10)", bench.DefaultCount))
 	benchtime := fs.String("benchtime", "", fmt.Sprintf("time or iterations (Nx) per result (default %s)", bench.DefaultBenchtime))
 	layouts := fs.String("layout", "", "comma-separated layouts to measure, the first is the base (default: all, "+fastpath.DefaultLayout+" first)")
-	suites := fs.String("suite", "", "comma-separated suites to run: "+strings.Join(bench.DefaultSuites(), ", ")+" (the default), "+bench.E2ESuite+" (workloads natively and under emulation), "+bench.GoStdlibSuite+" (the Go standard library's signal tests natively and under emulation)")
+	suites := fs.String("suite", "", "comma-separated suites to run: "+strings.Join(bench.DefaultSuites(), ", ")+", "+bench.E2ESuite+" (workloads natively and under emulation; these three are the default), "+bench.GoStdlibSuite+" (the Go standard library's signal tests natively and under emulation)")
 	workloads := fs.String("workload", "", "with --suite "+bench.E2ESuite+": comma-separated workloads (default: all)")
 	out := fs.String("out", "", "result folder (default results/<date>-<commit>)")
 	check := fs.Bool("check", false, "CI gate: measure deterministic figures and compare with results/baseline.json")
@@ -85,9 +86,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		}
 		o.Benchtime = *benchtime
 	}
-	names := bench.DefaultSuites()
+	// By default: the microbenchmarks, and the workloads natively and
+	// under emulation — unless the shim cannot be built here (no C
+	// compiler), which is said, not hidden.
+	names := append(bench.DefaultSuites(), bench.E2ESuite)
 	if *suites != "" {
 		names = splitList(*suites)
+	} else if _, err := shim.Path(); err != nil {
+		fmt.Fprintf(stderr, "siglab bench: skipping the %s suite: %v\n", bench.E2ESuite, err)
+		names = bench.DefaultSuites()
 	}
 	e2e := slices.Contains(names, bench.E2ESuite)
 	goStdlib := slices.Contains(names, bench.GoStdlibSuite)

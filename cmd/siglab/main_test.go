@@ -36,7 +36,7 @@ func TestExitStatusAndErrors(t *testing.T) {
 		{[]string{"bench", "--update-baseline"}, 2, "need --check"},
 		{[]string{"bench", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"bench", "--out", "/proc/version/x"}, 2, "cannot create the result folder"},
-		{[]string{"bench", "--workload", "spin-gc"}, 2, "--workload needs --suite e2e"},
+		{[]string{"bench", "--workload", "spin-gc", "--suite", "fastpath"}, 2, "--workload needs --suite e2e"},
 		{[]string{"bench", "--suite", "e2e", "--workload", "nope"}, 2, `unknown workload "nope"`},
 		{[]string{"compare", "only-one"}, 2, "want two result files or folders"},
 		{[]string{"compare", "/nonexistent/a", "/nonexistent/b"}, 2, "/nonexistent/a"},
