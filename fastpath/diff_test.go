@@ -158,10 +158,16 @@ func (d *diffRun) op(src byteSource) {
 	d.step++
 	m := d.m
 	procs, threads := m.liveProcs(), m.liveThreads()
-	code := src.next() % 18
+	b := src.next()
+	code := b % 18
+	if b >= 250 {
+		// The top bytes (which would repeat codes 0..5) change a
+		// process's account and limit; the older seeds rarely use them.
+		code = 18
+	}
 	if len(procs) == 0 {
 		code = 0 // nothing else can be done without a process
-	} else if len(threads) == 0 && code >= 5 && code != 9 && code != 10 && code != 15 && code != 17 {
+	} else if len(threads) == 0 && code >= 5 && code != 9 && code != 10 && code != 15 && code != 17 && code != 18 {
 		code = 3 // operations on a thread need one
 	}
 	switch code {
@@ -347,6 +353,15 @@ func (d *diffRun) op(src byteSource) {
 		}
 		d.expect("Action after SetAction", false, a, func(s State) any { return s.Action(p, sig) })
 		d.expect("another Action", false, m.procs[p].actions[other], func(s State) any { return s.Action(p, other) })
+
+	case 18: // SetQueueLimit: one of three users, a limit from -1 to past the cap
+		p := pick(src, procs)
+		uid := uint32(src.next() % 3)
+		limit := int(src.next())%(m.rtLimit+3) - 1
+		m.setQueueLimit(p, uid, limit)
+		for _, s := range d.states {
+			s.SetQueueLimit(p, uid, limit)
+		}
 	}
 }
 
@@ -372,6 +387,8 @@ func (d *diffRun) observe() {
 	for _, p := range m.liveProcs() {
 		d.expect(fmt.Sprintf("QueuedRealtime(%d)", p), true, m.refQueued(p),
 			func(s State) any { return s.QueuedRealtime(p) })
+		d.expect(fmt.Sprintf("QueuedUser(%d)", p), true, m.refUserQueued(p),
+			func(s State) any { return s.QueuedUser(p) })
 	}
 	type pend struct{ thread, process Sigset }
 	for _, t := range m.liveThreads() {

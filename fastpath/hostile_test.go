@@ -27,7 +27,7 @@ func scribble(r *rand.Rand, mem []byte) {
 // TestHostileArena: a fixed scenario, spelled out.
 func TestHostileArena(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
-	eachLayout(t, Config{MaxThreads: 8, MaxProcesses: 4, RTQueueLimit: 3}, func(t *testing.T, s State) {
+	eachLayout(t, Config{MaxThreads: 8, MaxProcesses: 4, RTQueueLimit: 6}, func(t *testing.T, s State) {
 		mem := mapArena(t, s)
 		p := mustProcess(t, s)
 		t1, t2 := mustThread(t, s, p), mustThread(t, s, p)
@@ -71,7 +71,7 @@ func TestHostileArena(t *testing.T) {
 		}
 		mustSendThread(t, s, t2, SIGRTMIN, 6)
 		if ok, err := s.SendThread(t2, sigInfo(SIGRTMIN, 7)); ok || err == nil {
-			t.Errorf("fourth real-time send with limit 3 = %v, %v; want ErrAgain", ok, err)
+			t.Errorf("seventh siginfo (real-time) with limit 6 = %v, %v; want ErrAgain", ok, err)
 		}
 
 		// Take hands out exactly what was sent, with the right numbers;

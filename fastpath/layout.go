@@ -14,8 +14,8 @@ type (
 
 var (
 	// ErrAgain is returned by a send of a real-time signal when the
-	// process's queue is at its limit: sigqueue(3) "EAGAIN The limit of
-	// signals which may be queued has been reached."
+	// process's account is at its limit (account.go): sigqueue(3) "EAGAIN
+	// The limit of signals which may be queued has been reached."
 	ErrAgain = errors.New("fastpath: real-time signal queue full")
 	// ErrFull is returned when the arena has no free thread or process slot.
 	ErrFull = errors.New("fastpath: no free slot in the signal-state arena")
@@ -25,10 +25,10 @@ var (
 type Config struct {
 	MaxThreads   int // thread slots in the arena
 	MaxProcesses int // process slots in the arena
-	// RTQueueLimit caps the real-time siginfos queued per process (on the
-	// process and all its threads); a send past it fails with ErrAgain. The
-	// kernel's limit is RLIMIT_SIGPENDING, per user (getrlimit(2)); package
-	// sched passes the managed program's.
+	// RTQueueLimit is the most siginfos a process may have queued in its
+	// account (account.go): a new process's limit, and the cap on what
+	// State.SetQueueLimit sets. The kernel's limit is RLIMIT_SIGPENDING
+	// (getrlimit(2)); package sched passes the managed program's.
 	RTQueueLimit int
 }
 
@@ -137,11 +137,14 @@ type State interface {
 	// SendThread and SendProcess make info.Signo pending on a thread or a
 	// process. A standard signal already pending there is coalesced: the
 	// call returns false and the first siginfo is kept. A real-time signal
-	// is queued behind earlier instances; past the process's RTQueueLimit
-	// it fails with ErrAgain, unless sent by kill(2) (Code SI_USER): then,
-	// as in the kernel, it becomes pending without its siginfo, and Take
-	// returns it with an SI_USER siginfo naming no sender
-	// (kernel/signal.c, __send_signal_locked and collect_signal).
+	// is queued behind earlier instances. Each siginfo kept is charged to
+	// the process's account; past the process's limit (SetQueueLimit) a
+	// real-time signal fails with ErrAgain, unless sent by kill(2) (Code
+	// SI_USER), and a standard signal with a negative Code other than
+	// SI_TIMER is kept too: then, as in the kernel, the signal becomes
+	// pending without its siginfo, and Take returns it with an SI_USER
+	// siginfo naming no sender (kernel/signal.c, __send_signal_locked,
+	// __sigqueue_alloc and collect_signal; account.go).
 	SendThread(t ThreadID, info *Siginfo) (queued bool, err error)
 	SendProcess(p ProcID, info *Siginfo) (queued bool, err error)
 	// Take dequeues one signal not in mask for thread t: from the thread's
@@ -156,8 +159,17 @@ type State interface {
 	FlushThread(t ThreadID, set Sigset)
 	FlushProcess(p ProcID, set Sigset)
 	// QueuedRealtime is the number of real-time siginfos queued for p and
-	// its threads, the figure RTQueueLimit bounds.
+	// its threads.
 	QueuedRealtime(p ProcID) int
+	// SetQueueLimit puts p in the account of user uid (its real uid) and
+	// sets its limit, RLIMIT_SIGPENDING, capped to 0..Config.RTQueueLimit.
+	// A new process is in uid 0's account with limit RTQueueLimit. The
+	// siginfos p has queued move with it to the new account (the kernel
+	// leaves each charged to the user it was allocated for).
+	SetQueueLimit(p ProcID, uid uint32, limit int)
+	// QueuedUser is the count of p's account: the siginfos queued for
+	// every process in it and their threads, the figure p's limit bounds.
+	QueuedUser(p ProcID) int
 
 	// Blocked and SetBlocked read and replace the thread's mask; SIGKILL
 	// and SIGSTOP are removed silently (sigprocmask(2)).

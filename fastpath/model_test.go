@@ -14,8 +14,9 @@ type refModel struct {
 }
 
 // refQueue is one pending set: the queued siginfos, oldest first, and the
-// real-time signals pending without one (sent by kill(2) past the queue
-// limit: __send_signal_locked()'s "silent loss of information").
+// signals pending without one (sent past the queue limit by kill(2), or a
+// standard one by anything: __send_signal_locked()'s "silent loss of
+// information").
 type refQueue struct {
 	infos []Siginfo
 	lost  Sigset
@@ -24,6 +25,10 @@ type refQueue struct {
 type refProc struct {
 	queue   refQueue // process-directed
 	actions map[int]Sigaction
+	// uid names the account the process's siginfos count in, limit is its
+	// RLIMIT_SIGPENDING (getrlimit(2), "for the real user ID").
+	uid   uint32
+	limit int
 }
 
 type refThread struct {
@@ -98,6 +103,29 @@ func (m *refModel) refQueued(p ProcID) int {
 	return n
 }
 
+// refUserQueued counts every siginfo queued for any process with p's uid
+// and for its threads: the user's sigpending count (__sigqueue_alloc).
+func (m *refModel) refUserQueued(p ProcID) int {
+	n := 0
+	for id, pr := range m.procs {
+		if pr.uid == m.procs[p].uid {
+			n += len(pr.queue.infos)
+			for _, th := range m.threads {
+				if th.proc == id {
+					n += len(th.queue.infos)
+				}
+			}
+		}
+	}
+	return n
+}
+
+// setQueueLimit is setrlimit(RLIMIT_SIGPENDING) and a change of real uid,
+// with the limit capped as the State documents.
+func (m *refModel) setQueueLimit(p ProcID, uid uint32, limit int) {
+	m.procs[p].uid, m.procs[p].limit = uid, max(0, min(limit, m.rtLimit))
+}
+
 // refNextSignal is next_signal() spelled out: the faults first, in
 // ascending order, then any signal in ascending order.
 func refNextSignal(pending, mask Sigset) int {
@@ -115,14 +143,21 @@ func refNextSignal(pending, mask Sigset) int {
 }
 
 // send is __send_signal_locked(): a standard signal already in the queue is
-// dropped; a real-time one past the process's limit is refused, unless
-// kill(2) sent it (SI_USER), which pends it without its siginfo.
+// dropped. When the user's count is at the process's limit, a real-time
+// signal is refused unless kill(2) sent it (SI_USER), and is then pended
+// without its siginfo, as is a standard signal with a negative si_code
+// (SI_TIMER excepted: a timer's siginfo is its own).
 func (m *refModel) send(q *refQueue, p ProcID, info Siginfo) (bool, error) {
+	full := m.refUserQueued(p) >= m.procs[p].limit
 	if info.Signo < SIGRTMIN {
 		if q.pending()&(1<<(info.Signo-1)) != 0 {
 			return false, nil
 		}
-	} else if m.refQueued(p) >= m.rtLimit {
+		if full && info.Code < 0 && info.Code != SI_TIMER {
+			q.lost |= 1 << (info.Signo - 1)
+			return true, nil
+		}
+	} else if full {
 		if info.Code != SI_USER {
 			return false, ErrAgain
 		}
@@ -171,7 +206,7 @@ func flushFrom(q *refQueue, set Sigset) {
 }
 
 func (m *refModel) newProcess(p ProcID) {
-	m.procs[p] = &refProc{actions: map[int]Sigaction{}}
+	m.procs[p] = &refProc{actions: map[int]Sigaction{}, limit: m.rtLimit}
 }
 
 func (m *refModel) newThread(t ThreadID, p ProcID) {

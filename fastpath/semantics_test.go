@@ -130,15 +130,17 @@ func TestRealtimeQueue(t *testing.T) {
 	})
 }
 
-// TestRTQueueLimit: the limit counts real-time siginfos of a process and
-// all its threads together; past it a send fails with EAGAIN (sigqueue(3))
-// and changes nothing; Take, Flush and FreeThread give room back.
+// TestRTQueueLimit: the limit counts the siginfos of a process and all its
+// threads together; past it a real-time send fails with EAGAIN
+// (sigqueue(3)) and changes nothing; Take, Flush and FreeThread give room
+// back. (account_test.go has the standard signals and the users.)
 func TestRTQueueLimit(t *testing.T) {
 	const limit = 4
 	eachLayout(t, Config{RTQueueLimit: limit}, func(t *testing.T, s State) {
 		p := mustProcess(t, s)
 		t1, t2 := mustThread(t, s, p), mustThread(t, s, p)
 		q := mustProcess(t, s)
+		s.SetQueueLimit(q, 1000, limit) // another user: another count
 		tq := mustThread(t, s, q)
 
 		mustSendThread(t, s, t1, SIGRTMIN, 1)
@@ -168,9 +170,13 @@ func TestRTQueueLimit(t *testing.T) {
 		}
 		full("full")
 
-		// Standard signals do not count, and other processes have their own.
+		// Standard signals still pend (without their siginfo, which
+		// takes no room), and other users have their own count.
 		mustSendThread(t, s, t1, SIGUSR1, 0)
 		mustSendProcess(t, s, p, SIGUSR2, 0)
+		if got := s.QueuedUser(p); got != limit {
+			t.Errorf("QueuedUser after standard sends past the limit = %d, want %d", got, limit)
+		}
 		mustSendThread(t, s, tq, SIGRTMIN, 0)
 		mustSendProcess(t, s, q, SIGRTMIN, 0)
 		if got := s.QueuedRealtime(q); got != 2 {

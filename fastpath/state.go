@@ -41,15 +41,28 @@ type shared struct {
 	tProc    []ProcID
 	tPending []Sigset // authoritative; published to the arena word
 	tQueue   []int32  // private siginfo queue (tail), see store
-	freeT    int32
+	// tLost and pLost, for a layout with shared standard siginfo slots
+	// only (nil otherwise): the standard signals pending without a
+	// siginfo (account.go). Elsewhere a signal is pending without one
+	// when its bit is set and no queued entry is left for it.
+	tLost []Sigset
+	freeT int32
 
-	// Per process slot; pRT counts queued real-time siginfos.
+	// Per process slot; pRT counts queued real-time siginfos, pCharged
+	// all the siginfos of the process and its threads charged to its
+	// account pAcct, pLimit is its RLIMIT_SIGPENDING (account.go).
 	pLive    []bool
 	pPending []Sigset
+	pLost    []Sigset
 	pQueue   []int32
 	pRT      []int32
+	pCharged []int32
+	pLimit   []int32
+	pAcct    []int32
 	pActions []Sigaction // MaxProcesses*NSIG when the layout keeps them private
 	freeP    int32
+
+	accts accounts
 }
 
 func newShared(sp spec, cfg Config) (*shared, error) {
@@ -77,11 +90,21 @@ func newShared(sp spec, cfg Config) (*shared, error) {
 		pPending:  make([]Sigset, cfg.MaxProcesses),
 		pQueue:    make([]int32, cfg.MaxProcesses),
 		pRT:       make([]int32, cfg.MaxProcesses),
+		pCharged:  make([]int32, cfg.MaxProcesses),
+		pLimit:    make([]int32, cfg.MaxProcesses),
+		pAcct:     make([]int32, cfg.MaxProcesses),
 	}
 	if sp.procActions == 0 {
 		s.pActions = make([]Sigaction, cfg.MaxProcesses*NSIG)
 	}
+	if sp.threadInfos != 0 {
+		s.tLost = make([]Sigset, cfg.MaxThreads)
+	}
+	if sp.procInfos != 0 {
+		s.pLost = make([]Sigset, cfg.MaxProcesses)
+	}
 	s.st.init()
+	s.accts.init()
 	// Free lists in ascending order, so slot numbers are deterministic.
 	for i := cfg.MaxThreads - 1; i >= 0; i-- {
 		s.tProc[i] = -1
@@ -106,11 +129,17 @@ func (s *shared) Footprint() Footprint {
 		SharedPerProcess: int(s.geo.ProcStride),
 		PrivatePerThread: int(unsafe.Sizeof(ProcID(0)) + unsafe.Sizeof(Sigset(0)) + unsafe.Sizeof(int32(0))),
 		PrivatePerProcess: int(unsafe.Sizeof(false) + unsafe.Sizeof(Sigset(0)) +
-			2*unsafe.Sizeof(int32(0))),
+			5*unsafe.Sizeof(int32(0))),
 		PerQueued: nodeSize,
 	}
 	if s.procActions == 0 {
 		f.PrivatePerProcess += NSIG * SigactionSize
+	}
+	if s.tLost != nil {
+		f.PrivatePerThread += int(unsafe.Sizeof(Sigset(0)))
+	}
+	if s.pLost != nil {
+		f.PrivatePerProcess += int(unsafe.Sizeof(Sigset(0)))
 	}
 	return f
 }
@@ -136,7 +165,13 @@ func (s *shared) NewProcess() (ProcID, error) {
 	s.pQueue[p] = 0
 	s.pLive[p] = true
 	s.pPending[p] = 0
+	if s.pLost != nil {
+		s.pLost[p] = 0
+	}
 	s.pRT[p] = 0
+	s.pCharged[p] = 0
+	s.pLimit[p] = int32(s.cfg.RTQueueLimit)
+	s.pAcct[p] = s.accts.join(0)
 	base := s.proc(p)
 	clear(s.ar.mem[base : base+s.geo.ProcStride])
 	if s.pActions != nil {
@@ -147,6 +182,7 @@ func (s *shared) NewProcess() (ProcID, error) {
 
 func (s *shared) FreeProcess(p ProcID) {
 	s.FlushProcess(p, ^Sigset(0)) // panics on a free slot: a double free would loop the free list
+	s.accts.leave(s.pAcct[p])
 	s.pLive[p] = false
 	s.pQueue[p] = s.freeP
 	s.freeP = int32(p) + 1
@@ -164,6 +200,9 @@ func (s *shared) NewThread(p ProcID) (ThreadID, error) {
 	s.tQueue[t] = 0
 	s.tProc[t] = p
 	s.tPending[t] = 0
+	if s.tLost != nil {
+		s.tLost[t] = 0
+	}
 	base := s.thread(t)
 	clear(s.ar.mem[base : base+s.geo.ThreadStride])
 	*(*Stack)(s.ar.at(base + s.geo.ThreadAltStack)) = DisabledStack
@@ -199,20 +238,21 @@ func (s *shared) Hot(t ThreadID) Hot {
 func (s *shared) SendThread(t ThreadID, info *Siginfo) (bool, error) {
 	p := s.Process(t)
 	base := s.thread(t)
-	return s.send(p, &s.tPending[t], &s.tQueue[t], base, base+s.geo.ThreadPending, s.threadInfos, info)
+	return s.send(p, &s.tPending[t], lostAt(s.tLost, int(t)), &s.tQueue[t], base, base+s.geo.ThreadPending, s.threadInfos, info)
 }
 
 func (s *shared) SendProcess(p ProcID, info *Siginfo) (bool, error) {
 	s.liveProcess(p)
 	base := s.proc(p)
-	return s.send(p, &s.pPending[p], &s.pQueue[p], base, base+s.geo.ProcPending, s.procInfos, info)
+	return s.send(p, &s.pPending[p], lostAt(s.pLost, int(p)), &s.pQueue[p], base, base+s.geo.ProcPending, s.procInfos, info)
 }
 
 // send is __send_signal_locked()'s queueing half: a standard signal already
 // pending is dropped (legacy_queue()), a real-time one is queued behind its
-// predecessors unless the process is at its limit. The siginfo is stored
-// before the pending bit is published (hot.go, point 1).
-func (s *shared) send(p ProcID, pending *Sigset, q *int32, rec, word, infos uint64, info *Siginfo) (bool, error) {
+// predecessors; either keeps its siginfo only if p's account can be charged
+// for it (account.go). The siginfo is stored before the pending bit is
+// published (hot.go, point 1).
+func (s *shared) send(p ProcID, pending, lost *Sigset, q *int32, rec, word, infos uint64, info *Siginfo) (bool, error) {
 	sig := int(info.Signo)
 	mustBeSignal(sig)
 	bit := SigBit(sig)
@@ -220,13 +260,20 @@ func (s *shared) send(p ProcID, pending *Sigset, q *int32, rec, word, infos uint
 		if *pending&bit != 0 {
 			return false, nil
 		}
-		if infos != 0 {
+		switch {
+		case !s.charge(p, overrides(info)):
+			// Pending without its siginfo: take makes up the one
+			// collect_signal() would.
+			if lost != nil {
+				*lost |= bit
+			}
+		case infos != 0:
 			*s.info(rec+infos, sig) = *info
-		} else {
+		default:
 			s.st.push(q, info)
 		}
 	} else {
-		if int(s.pRT[p]) < s.cfg.RTQueueLimit {
+		if s.charge(p, false) {
 			s.pRT[p]++
 			s.st.push(q, info)
 		} else if info.Code != SI_USER {
@@ -244,21 +291,28 @@ func (s *shared) send(p ProcID, pending *Sigset, q *int32, rec, word, infos uint
 func (s *shared) Take(t ThreadID, mask Sigset, info *Siginfo) int {
 	p := s.Process(t)
 	tb := s.thread(t)
-	if sig := s.take(p, &s.tPending[t], &s.tQueue[t], tb, tb+s.geo.ThreadPending, s.threadInfos, mask, info); sig != 0 {
+	if sig := s.take(p, &s.tPending[t], lostAt(s.tLost, int(t)), &s.tQueue[t], tb, tb+s.geo.ThreadPending, s.threadInfos, mask, info); sig != 0 {
 		return sig
 	}
 	pb := s.proc(p)
-	return s.take(p, &s.pPending[p], &s.pQueue[p], pb, pb+s.geo.ProcPending, s.procInfos, mask, info)
+	return s.take(p, &s.pPending[p], lostAt(s.pLost, int(p)), &s.pQueue[p], pb, pb+s.geo.ProcPending, s.procInfos, mask, info)
 }
 
 // take is __dequeue_signal() on one pending set.
-func (s *shared) take(p ProcID, pending *Sigset, q *int32, rec, word, infos uint64, mask Sigset, info *Siginfo) int {
+func (s *shared) take(p ProcID, pending, lost *Sigset, q *int32, rec, word, infos uint64, mask Sigset, info *Siginfo) int {
 	sig := NextSignal(*pending, mask)
 	if sig == 0 {
 		return 0
 	}
 	more := false
-	if !IsRealtime(sig) && infos != 0 {
+	if lost != nil && *lost&SigBit(sig) != 0 {
+		// A standard signal pending without its siginfo (send):
+		// collect_signal()'s "Ok, it wasn't in the queue" siginfo. The
+		// shared slot may hold anything the process wrote; clear it.
+		*lost &^= SigBit(sig)
+		*info = Siginfo{Signo: int32(sig), Code: SI_USER}
+		*s.info(rec+infos, sig) = Siginfo{}
+	} else if !IsRealtime(sig) && infos != 0 {
 		// The slot is in shared memory: the managed process may have
 		// written anything there. It is the process's own siginfo, so a
 		// forgery only fools the process itself — but the signal number is
@@ -267,19 +321,20 @@ func (s *shared) take(p ProcID, pending *Sigset, q *int32, rec, word, infos uint
 		*info = *slot
 		*slot = Siginfo{}
 		info.Signo = int32(sig)
+		s.uncharge(p, 1)
 	} else {
 		var found bool
 		found, more = s.st.remove(q, sig, info)
+		if found {
+			s.uncharge(p, 1)
+		}
 		switch {
 		case found && IsRealtime(sig):
 			s.pRT[p]--
-		case found:
-		case IsRealtime(sig):
+		case !found:
 			// Pending without a siginfo (see send): collect_signal()'s
 			// "Ok, it wasn't in the queue" siginfo.
 			*info = Siginfo{Signo: int32(sig), Code: SI_USER}
-		default:
-			panic("fastpath: standard signal pending without its siginfo")
 		}
 	}
 	if !more {
@@ -296,26 +351,32 @@ func (s *shared) Pending(t ThreadID) (thread, process Sigset) {
 func (s *shared) FlushThread(t ThreadID, set Sigset) {
 	p := s.tProc[t]
 	base := s.thread(t)
-	s.flush(p, &s.tPending[t], &s.tQueue[t], base, base+s.geo.ThreadPending, s.threadInfos, set)
+	s.flush(p, &s.tPending[t], lostAt(s.tLost, int(t)), &s.tQueue[t], base, base+s.geo.ThreadPending, s.threadInfos, set)
 }
 
 func (s *shared) FlushProcess(p ProcID, set Sigset) {
 	s.liveProcess(p)
 	base := s.proc(p)
-	s.flush(p, &s.pPending[p], &s.pQueue[p], base, base+s.geo.ProcPending, s.procInfos, set)
+	s.flush(p, &s.pPending[p], lostAt(s.pLost, int(p)), &s.pQueue[p], base, base+s.geo.ProcPending, s.procInfos, set)
 }
 
-func (s *shared) flush(p ProcID, pending *Sigset, q *int32, rec, word, infos uint64, set Sigset) {
+func (s *shared) flush(p ProcID, pending, lost *Sigset, q *int32, rec, word, infos uint64, set Sigset) {
 	set &= *pending
 	if set == 0 {
 		return
 	}
-	s.pRT[p] -= int32(s.st.flush(q, set))
-	if infos != 0 {
+	removed, rt := s.st.flush(q, set)
+	s.pRT[p] -= int32(rt)
+	if infos != 0 { // and so lost != nil (newShared)
+		removed += int(chargedStandard(set, *lost))
 		for x := set & StandardMask; x != 0; x &= x - 1 {
 			sig := NextSignal(x, 0)
 			*s.info(rec+infos, sig) = Siginfo{}
 		}
+	}
+	s.uncharge(p, int32(removed))
+	if lost != nil {
+		*lost &^= set
 	}
 	*pending &^= set
 	s.word(word).Store(uint64(*pending))
@@ -367,6 +428,14 @@ func (s *shared) liveProcess(p ProcID) {
 	if !s.pLive[p] {
 		panic("fastpath: process slot is free")
 	}
+}
+
+// lostAt is &l[i], or nil for a layout that keeps no lost set.
+func lostAt(l []Sigset, i int) *Sigset {
+	if l == nil {
+		return nil
+	}
+	return &l[i]
 }
 
 func mustBeSignal(sig int) {

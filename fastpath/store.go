@@ -97,11 +97,11 @@ func (s *store) remove(q *int32, sig int, info *Siginfo) (found, more bool) {
 }
 
 // flush removes every entry whose signal is in set and returns how many
-// real-time entries it removed.
-func (s *store) flush(q *int32, set Sigset) (rtRemoved int) {
+// entries, and how many real-time entries, it removed.
+func (s *store) flush(q *int32, set Sigset) (removed, rtRemoved int) {
 	t := *q
 	if t == 0 || set == 0 {
-		return 0
+		return 0, 0
 	}
 	// Rebuild the queue from the survivors, in order.
 	var kept int32
@@ -110,6 +110,7 @@ func (s *store) flush(q *int32, set Sigset) (rtRemoved int) {
 		next := s.nodes[i].next
 		last := i == t
 		if set.Has(int(s.nodes[i].info.Signo)) {
+			removed++
 			if IsRealtime(int(s.nodes[i].info.Signo)) {
 				rtRemoved++
 			}
@@ -129,7 +130,7 @@ func (s *store) flush(q *int32, set Sigset) (rtRemoved int) {
 		i = next
 	}
 	*q = kept
-	return rtRemoved
+	return removed, rtRemoved
 }
 
 // has reports whether the queue holds an entry for sig.

@@ -63,8 +63,9 @@
 //
 // Lifecycle hooks: NewProcess (the first process), Clone (fork, vfork,
 // clone with or without CLONE_THREAD), Exec, ThreadExit, ProcessExit, Reap,
-// SetProcessGroup, SetCred; kernel-generated signals (faults, SIGPIPE) come
-// in through SendNative. Per process the shim supplies a Memory
+// SetProcessGroup, SetCred, SetSigpendingLimit (RLIMIT_SIGPENDING, rlimit.go);
+// kernel-generated signals (faults, SIGPIPE) come in through SendNative.
+// Per process the shim supplies a Memory
 // (process_vm_readv/writev) and a Files (fd numbers for signalfds, pidfd
 // resolution). RestartCode(nr) gives the restart code of a native syscall
 // interrupted by a kick, Emulates(nr) the syscalls to forward.
@@ -107,4 +108,9 @@
 //     the kernel sends it when the continued process next runs.
 //   - CPU-time clocks are polled (cputime.go); CLOCK_*_ALARM timers fail
 //     with EOPNOTSUPP as on machines without an RTC wake-up device.
+//   - RLIMIT_SIGPENDING (rlimit.go) counts the siginfos queued for the
+//     managed processes of a user, not the user's other processes, and is
+//     capped at Config.State.RTQueueLimit; timer_create does not charge the
+//     timer's siginfo (the kernel does, and fails with EAGAIN at the
+//     limit); a queued siginfo follows its process to a new real uid.
 package sched

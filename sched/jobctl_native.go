@@ -91,6 +91,10 @@ func (e *Emulator) stopAtGeneration(p *Process, target, t *Thread, sig int) bool
 	if e.jobctl == nil || !sigKernelStop(sig) || p.dying != 0 {
 		return false
 	}
+	if t.state == Blocked && t.wait.kind == waitTimed && t.wait.set.Has(sig) {
+		// t awaits it in rt_sigtimedwait: it takes it, nothing stops.
+		return false
+	}
 	if a := e.st.Action(p.slot, sig); a.Handler != fastpath.SIG_DFL {
 		return false
 	}

@@ -2,7 +2,6 @@ package sched
 
 import (
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 
@@ -17,15 +16,6 @@ import (
 // prepare_signal (stop signals and SIGCONT at generation), complete_signal
 // and wants_signal (who takes a signal; a stopped thread takes only
 // SIGKILL), do_signal_stop and do_notify_parent_cldstop.
-
-// knownBug skips a test that shows a bug not fixed yet, unless
-// SIGLAB_KNOWN_BUGS=1 (then it fails until the fix).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SIGLAB_KNOWN_BUGS") != "1" {
-		t.Skip("known bug (SIGLAB_KNOWN_BUGS=1 runs it):", what)
-	}
-}
 
 // negPid is kill(2)'s -pgid argument as the register holds it.
 func negPid(pgid int64) uint64 { return uint64(-pgid) }
@@ -583,7 +573,6 @@ func TestNativeStopWithWaiter(t *testing.T) {
 // before get_signal could act on it; complete_signal likewise keeps a
 // fatal signal in real_blocked from killing). No stop at generation then.
 func TestNativeSigtimedwaitTakesStopSignal(t *testing.T) {
-	knownBug(t, "stopAtGeneration stops the process for a stop signal a thread awaits in rt_sigtimedwait")
 	forJobLayouts(t, func(t *testing.T, v *jobEnv) {
 		f := v.family()
 		v.setmask(f.c1, f.cmem, sigSetmask, set(fastpath.SIGTSTP))
@@ -626,7 +615,6 @@ func TestNativeStoppedSpurious(t *testing.T) {
 // signal — a forced fault even unblocked in its mask. Syscall answers an
 // exited thread ESRCH; SendNative should refuse it likewise.
 func TestSendNativeExitedThread(t *testing.T) {
-	knownBug(t, "SendNative files a signal for an exited thread into its reused slot")
 	forJobLayouts(t, func(t *testing.T, v *jobEnv) {
 		_, t1, mem := v.proc(100, 0)
 		gone := v.thread(t1, 101)

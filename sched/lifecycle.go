@@ -56,6 +56,7 @@ func (e *Emulator) NewProcess(cfg ProcessConfig) (*Process, *Thread, error) {
 		return nil, nil, err
 	}
 	p.PPid, p.Pgid, p.Sid, p.Cred = cfg.PPid, cfg.Pgid, cfg.Sid, cfg.Cred
+	e.syncQueueLimit(p)
 	if p.Pgid == 0 {
 		p.Pgid = cfg.Pid
 	}
@@ -83,7 +84,8 @@ func (e *Emulator) newProcess(pid int32, mem Memory, files Files) (*Process, err
 	if files == nil {
 		files = noFiles{}
 	}
-	p := &Process{Pid: pid, slot: slot, mem: mem, files: files, exitSignal: fastpath.SIGCHLD}
+	p := &Process{Pid: pid, slot: slot, mem: mem, files: files, exitSignal: fastpath.SIGCHLD,
+		sigpending: RlimInfinity}
 	e.procs[pid] = p
 	return p, nil
 }
@@ -136,6 +138,8 @@ func (e *Emulator) Clone(t *Thread, flags uint64, id int32, mem Memory, files Fi
 			return nil, err
 		}
 		cp.Pgid, cp.Sid, cp.Cred = p.Pgid, p.Sid, p.Cred
+		cp.sigpending = p.sigpending // copy_process copies signal->rlim
+		e.syncQueueLimit(cp)
 		cp.exitSignal = int(flags & CSIGNAL)
 		parent := p
 		if flags&CLONE_PARENT != 0 {
@@ -401,6 +405,7 @@ func (e *Emulator) SetCred(p *Process, c Cred) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	p.Cred = c
+	e.syncQueueLimit(p) // the real uid names the account (rlimit.go)
 }
 
 // SetThreadMask sets a new thread's blocked mask to the one it inherited

@@ -14,7 +14,8 @@ import (
 
 // The model test: random interleavings of senders, maskers and waiters
 // against a plain model of the pending queues (signal(7): standard
-// signals coalesce, real-time ones queue in order up to the limit), on
+// signals coalesce, real-time ones queue in order up to the limit, which
+// counts the standard signals' siginfos too: __sigqueue_alloc), on
 // every layout. Invariants: every dequeue — by a handler delivery or by
 // sigtimedwait — returns exactly what the model says comes next for that
 // thread (thread-directed before process-directed, next_signal's order,
@@ -22,11 +23,12 @@ import (
 // handler when the model has nothing deliverable, and after a final drain
 // nothing is lost: the model and the emulator are both empty.
 
-// modelQueue is one pending set: standard signals as flags, real-time
-// ones as FIFO queues of values.
+// modelQueue is one pending set: standard signals as flags (charged: the
+// ones holding a siginfo that counts against the limit), real-time ones as
+// FIFO queues of values.
 type modelQueue struct {
-	std fastpath.Sigset
-	rt  map[int][]uint64
+	std, charged fastpath.Sigset
+	rt           map[int][]uint64
 }
 
 func (q *modelQueue) set() fastpath.Sigset {
@@ -40,24 +42,31 @@ func (q *modelQueue) set() fastpath.Sigset {
 }
 
 type model struct {
-	thread  map[*Thread]*modelQueue
-	proc    modelQueue
-	rtCount int
-	limit   int
+	thread map[*Thread]*modelQueue
+	proc   modelQueue
+	queued int // the user's count of siginfos
+	limit  int
 }
 
-func (m *model) send(q *modelQueue, sig int, val uint64) (queued bool, err unix.Errno) {
+// send: override is __send_signal_locked's override_rlimit (kill(2) of a
+// standard signal); a standard signal past the limit pends without its
+// siginfo, a real-time one sent with a siginfo fails.
+func (m *model) send(q *modelQueue, sig int, val uint64, override bool) (queued bool, err unix.Errno) {
 	if !fastpath.IsRealtime(sig) {
 		if q.std.Has(sig) {
 			return false, 0
 		}
 		q.std |= fastpath.SigBit(sig)
+		if override || m.queued < m.limit {
+			m.queued++
+			q.charged |= fastpath.SigBit(sig)
+		}
 		return true, 0
 	}
-	if m.rtCount >= m.limit {
+	if m.queued >= m.limit {
 		return false, unix.EAGAIN
 	}
-	m.rtCount++
+	m.queued++
 	q.rt[sig] = append(q.rt[sig], val)
 	return true, 0
 }
@@ -80,12 +89,16 @@ func (m *model) take(t *Thread, mask fastpath.Sigset) (int, uint64) {
 			continue
 		}
 		if !fastpath.IsRealtime(sig) {
+			if q.charged.Has(sig) {
+				m.queued--
+			}
 			q.std &^= fastpath.SigBit(sig)
+			q.charged &^= fastpath.SigBit(sig)
 			return sig, 0
 		}
 		v := q.rt[sig][0]
 		q.rt[sig] = q.rt[sig][1:]
-		m.rtCount--
+		m.queued--
 		return sig, v
 	}
 	return 0, 0
@@ -209,7 +222,7 @@ func runModel(t *testing.T, v *env, seed int64, steps int, stats *modelStats) {
 					res = v.sys(sender, unix.SYS_TGKILL, uint64(pid), uint64(th.Tid), uint64(sig))
 				}
 			}
-			_, err := m.send(q, sig, val)
+			_, err := m.send(q, sig, val, q == &m.proc) // kill(2) for the process, tgkill(2) else
 			if want := -int64(err); res.Ret != want {
 				t.Fatalf("seed %d step %d: send %d got %d want %d", seed, step, sig, res.Ret, want)
 			}
@@ -296,8 +309,14 @@ func runModel(t *testing.T, v *env, seed int64, steps int, stats *modelStats) {
 			t.Fatalf("seed %d: emulator still has %x", seed, a|b)
 		}
 	}
-	if s := m.proc.set(); s != 0 || m.rtCount != 0 {
-		t.Fatalf("seed %d: lost process-directed %x", seed, s)
+	if s := m.proc.set(); s != 0 || m.queued != 0 {
+		t.Fatalf("seed %d: lost process-directed %x (count %d)", seed, s, m.queued)
+	}
+	v.e.mu.Lock()
+	n := v.e.st.QueuedUser(p.slot)
+	v.e.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("seed %d: the user's count is %d after the drain", seed, n)
 	}
 	v.e.RunDue()
 	v.e.ProcessExit(p, ExitedStatus(0))

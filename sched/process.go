@@ -60,6 +60,9 @@ type Process struct {
 	nBlocked   int
 	wakeQueued bool
 
+	// sigpending is the process's RLIMIT_SIGPENDING soft limit (rlimit.go).
+	sigpending uint64
+
 	itimers   [3]itimer
 	timers    map[int32]*posixTimer
 	nextTimer int32

@@ -102,10 +102,11 @@ func (e *Emulator) send(sender *Thread, p *Process, target *Thread, info *fastpa
 		queued, err = e.st.SendProcess(p.slot, info)
 	}
 	if err != nil {
-		// __send_signal_locked: past the limit a real-time signal sent
-		// with a siginfo fails with EAGAIN. (One sent by kill(), SI_USER,
-		// is pended without its siginfo by the fastpath, as the kernel
-		// does, and never gets here.)
+		// __send_signal_locked: past RLIMIT_SIGPENDING (rlimit.go) a
+		// real-time signal sent with a siginfo fails with EAGAIN. (One
+		// sent by kill(), SI_USER, and a standard one, are pended without
+		// their siginfo by the fastpath, as the kernel does, and never get
+		// here.)
 		return false, unix.EAGAIN
 	}
 	if !queued {
@@ -244,6 +245,9 @@ func (e *Emulator) SendNative(t *Thread, info *fastpath.Siginfo, threadDirected 
 	sig := int(info.Signo)
 	if !fastpath.ValidSignal(sig) {
 		return unix.EINVAL
+	}
+	if t.state == Exited {
+		return unix.ESRCH // its slot may be another thread's now
 	}
 	if fastpath.Synchronous.Has(sig) && info.Code > 0 {
 		e.forceSig(t, info)

@@ -35,7 +35,6 @@ var conformanceHandler = func(st fastpath.State) (Handler, error) { return NewEm
 // SIGLAB_CONFORMANCE_GAPS=1.
 var conformanceGaps = map[string]string{
 	"signalfd": "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
-	"rt_limit": "the emulator does not read the process's RLIMIT_SIGPENDING",
 }
 
 // conformanceMinScenarios is the size the suite must keep: one scenario

@@ -66,13 +66,24 @@ import (
 // into first contact. No frame is built during a thread's first contact:
 // its private signal stack does not exist yet (see complete).
 //
-// Known limits: a thread blocked in a native syscall inside the shim
-// (ppoll & co., wait4) cannot be kicked until it returns; a kick that
-// interrupts a native syscall restarts it even when the emulated handler
-// has no SA_RESTART; signals the kernel raises natively (faults, SIGPIPE)
-// are not routed to emulated handlers; emulated stops are invisible to a
-// parent's native waitpid(WUNTRACED); signalfd(2) is ENOSYS (Files.NewFd
-// cannot create a descriptor inside the managed process). A vfork child is
+// Mirrors of what the emulator cannot see: signals the kernel raises
+// natively are routed in (emulated_route.go), stops are native
+// (emulated_jobctl.go), the waits the shim runs natively are kickable
+// (Reply.Interruptible), and a kick that interrupts a native syscall the
+// kernel set up for a restart lets Decide choose restart or EINTR
+// (Context.IntrNr).
+//
+// Known limits: signalfd(2) is ENOSYS (Files.NewFd cannot create a
+// descriptor inside the managed process); a kick that finds nothing to
+// deliver (another thread took the signal first) leaves a native
+// select/pselect/epoll_wait/nanosleep failing with EINTR where the kernel
+// would have restarted it (its number is lost by then: -ERESTARTNOHAND and
+// -ERESTART_RESTARTBLOCK become -EINTR under any handler, and the shim's
+// own rt_sigreturn voids the restart block); a thread caught by a kick
+// exactly on a syscall instruction it has not executed yet is treated as
+// interrupted at entry (EINTR only under a handler without SA_RESTART); a
+// native SIGTSTP/SIGTTIN/SIGTTOU the program handles is ignored natively
+// (the terminal's ^Z does not reach its handler). A vfork child is
 // never seen between its clone and its execve: the shim runs its syscalls
 // natively (shim/csrc/vfork.c), since the channel in its TLS is its
 // parent's; its exec'd image registers as a fork child of the parent,
@@ -88,6 +99,9 @@ type Emulated struct {
 	// because Kick reads it with the emulator's lock held, where taking
 	// mu would invert the lock order (mu → sched's).
 	byThread sync.Map
+	// jobGens: pid → *atomic.Uint64, the job-control generation
+	// (emulated_jobctl.go).
+	jobGens sync.Map
 
 	mu      sync.Mutex // guards procs, started, closed; taken before sched's lock, never inside it
 	procs   map[int32]*emuProc
@@ -204,10 +218,14 @@ func (a *Emulated) Close() error {
 // exit status, for the parent's SIGCHLD), wait4 and waitid (run natively,
 // reported: a reaped zombie is reaped in sched too), setpgid and setsid
 // (run natively, reported: sched's process groups follow, for kill(0)
-// and kill(-pgid)).
+// and kill(-pgid)), setrlimit and prlimit64 (run natively, reported:
+// RLIMIT_SIGPENDING bounds the emulated queue; the shim's filter traps
+// prlimit64 only when it sets a limit, since ld.so reads one before an
+// exec'd image's shim has a SIGSYS handler).
 var EmulatedSyscalls = []int{
 	unix.SYS_GETPPID, unix.SYS_EXIT, unix.SYS_EXIT_GROUP, unix.SYS_WAIT4, unix.SYS_WAITID,
 	unix.SYS_SETPGID, unix.SYS_SETSID,
+	unix.SYS_SETRLIMIT, unix.SYS_PRLIMIT64, // native, reported: RLIMIT_SIGPENDING (emulated_rlimit.go; the shim traps prlimit64 only when it sets a limit)
 }
 
 // TrapSet implements Handler: every syscall sched emulates except read,
@@ -365,6 +383,7 @@ func (a *Emulated) newProcess(pid int32, mask fastpath.Sigset, useMask, childOnl
 	a.started = true
 	ep := &emuProc{pid: t.Pid, sp: st.Process(), exitCode: -1, pidfd: -1}
 	a.procs[t.Pid] = ep
+	a.readSigpending(st.Process()) // emulated_rlimit.go
 	if fd, err := unix.PidfdOpen(int(t.Pid), 0); err == nil {
 		ep.pidfd = fd
 		a.wg.Add(1)
@@ -552,6 +571,8 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		r := Native(c)
 		r.Report = true
 		return r
+	case unix.SYS_SETRLIMIT, unix.SYS_PRLIMIT64:
+		return rlimitNative(c)
 	}
 	st := et.st
 	sc := sched.Call{Nr: c.Nr, Args: c.Args, SP: c.Rsp}
@@ -590,6 +611,14 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		return rep
 	}
 	a.traceSend(t, c, r.Ret)
+	if r.Ret >= 0 && sends(c.Nr) {
+		// The wake-ups the send queued (signal_wake_up: kicks of the
+		// threads it chose) run here, on this goroutine, before the
+		// sender's reply, instead of one goroutine hand-off later on the
+		// event loop's: on a loaded machine each hand-off is tens of µs
+		// of delivery latency.
+		a.e.RunDue()
+	}
 	if c.Nr == unix.SYS_RT_SIGACTION && c.Args[1] != 0 && r.Ret == 0 {
 		if c.Args[0] == uint64(fastpath.SIGCHLD) {
 			return a.mirrorSigchld(t, c)
@@ -666,6 +695,16 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 	return r
 }
 
+// sends reports whether nr sends a signal (its wake-ups are run at once).
+func sends(nr int) bool {
+	switch nr {
+	case unix.SYS_KILL, unix.SYS_TKILL, unix.SYS_TGKILL, unix.SYS_RT_SIGQUEUEINFO,
+		unix.SYS_RT_TGSIGQUEUEINFO, unix.SYS_PIDFD_SEND_SIGNAL:
+		return true
+	}
+	return false
+}
+
 // interruptible reports whether Emulated runs nr natively with
 // shim.FlagInterruptible: its -EINTR then means a kick interrupted it,
 // and becomes the syscall's restart code (do_wait's -ERESTARTSYS,
@@ -701,6 +740,8 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 			}
 			a.groupChanged(pid)
 		}
+	case unix.SYS_SETRLIMIT, unix.SYS_PRLIMIT64:
+		a.rlimitChanged(t, c, ret)
 	case unix.SYS_WAIT4:
 		if ret > 0 {
 			a.reaped(t, int32(ret), c.Args[1], c.Args[2], false)
@@ -897,6 +938,7 @@ func (a *Emulated) finishProcess(ep *emuProc, st sched.WaitStatus) {
 	}
 	delete(a.procs, ep.pid)
 	a.mu.Unlock()
+	a.jobGens.Delete(ep.pid)
 	a.e.ProcessExit(ep.sp, st)
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -19,6 +20,8 @@ import (
 
 func (a *Emulated) jobControl(p *sched.Process, ev sched.JobEvent, sig int) {
 	pid := int(p.Pid)
+	// Every event ends the stop a watcher may still wait for.
+	gen := a.jobGen(p.Pid).Add(1)
 	switch ev {
 	case sched.JobStop:
 		// The stop signal itself, so that the parent's waitpid reports
@@ -27,7 +30,7 @@ func (a *Emulated) jobControl(p *sched.Process, ev sched.JobEvent, sig int) {
 		// mirrored, emulated_route.go).
 		unix.Kill(pid, unix.Signal(sig))
 		a.wg.Add(1)
-		go a.awaitNativeStop(p, sig)
+		go a.awaitNativeStop(p, sig, gen)
 	case sched.JobCont:
 		unix.Kill(pid, unix.SIGCONT)
 	case sched.JobKill:
@@ -48,8 +51,9 @@ func (a *Emulated) jobControl(p *sched.Process, ev sched.JobEvent, sig int) {
 // tells sched. The kernel offers no notification to a process that is not
 // the parent (only the parent's wait sees a stop), so it polls, backing
 // off from 20 µs: a stop takes the kernel microseconds, and stops are rare.
-func (a *Emulated) awaitNativeStop(p *sched.Process, sig int) {
+func (a *Emulated) awaitNativeStop(p *sched.Process, sig int, gen uint64) {
 	defer a.wg.Done()
+	g := a.jobGen(p.Pid)
 	d := 20 * time.Microsecond
 	deadline := time.Now().Add(50 * time.Millisecond)
 	for {
@@ -57,6 +61,9 @@ func (a *Emulated) awaitNativeStop(p *sched.Process, sig int) {
 		case <-a.stop:
 			return
 		default:
+		}
+		if g.Load() != gen {
+			return // continued or dying since: this stop is over
 		}
 		stopped, gone := taskStates(p.Pid)
 		if gone {
@@ -79,6 +86,19 @@ func (a *Emulated) awaitNativeStop(p *sched.Process, sig int) {
 			d *= 2
 		}
 	}
+}
+
+// jobGen is pid's job-control generation: jobControl advances it at
+// every event, and a stop watcher gives up once it has moved on (a
+// SIGCONT before the real stop was seen must not be followed by the
+// watcher's fallback SIGSTOP). A sync.Map: jobControl runs with sched's
+// lock held, under which a.mu may not be taken.
+func (a *Emulated) jobGen(pid int32) *atomic.Uint64 {
+	if v, ok := a.jobGens.Load(pid); ok {
+		return v.(*atomic.Uint64)
+	}
+	v, _ := a.jobGens.LoadOrStore(pid, new(atomic.Uint64))
+	return v.(*atomic.Uint64)
 }
 
 // taskStates reports whether every live thread of pid is stopped, and

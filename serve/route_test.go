@@ -383,15 +383,6 @@ func TestKernelSignalThenDeliver(t *testing.T) {
 	}
 }
 
-// knownBug skips a test that shows a bug not fixed yet, unless
-// SIGLAB_KNOWN_BUGS=1 (then it fails until the fix).
-func knownBug(t *testing.T, what string) {
-	t.Helper()
-	if os.Getenv("SIGLAB_KNOWN_BUGS") != "1" {
-		t.Skip("known bug (SIGLAB_KNOWN_BUGS=1 runs it):", what)
-	}
-}
-
 // A stop that ends before the real process was ever seen stopped leaves
 // its /proc watcher (awaitNativeStop) behind: here the real process never
 // stops for SIGTSTP (it ignores it natively, as the kernel discards it in
@@ -404,7 +395,6 @@ func knownBug(t *testing.T, what string) {
 // Not deterministic in its timing (it waits up to a second for the stale
 // SIGSTOP), hence a known-bug test only.
 func TestNativeStopWatcherOutlivesContinue(t *testing.T) {
-	knownBug(t, "awaitNativeStop outlives the stop it waits for and SIGSTOPs a continued process")
 	cmd := exec.Command("sh", "-c", "trap '' TSTP; exec sleep 30")
 	if err := cmd.Start(); err != nil {
 		t.Skip("no sh:", err)

@@ -130,7 +130,7 @@ static void install_handlers(void)
  * made from the trampoline page; everything else is allowed. Two instructions
  * per trapped number keep every conditional jump short.
  */
-#define MAXPROG (2 * SIGLAB_MAX_SYSCALL + 16)
+#define MAXPROG (2 * SIGLAB_MAX_SYSCALL + 16 + 5)
 static struct sock_filter prog[MAXPROG];
 
 static void install_filter(void)
@@ -149,7 +149,19 @@ static void install_filter(void)
 	for (unsigned nr = 0; nr < SIGLAB_MAX_SYSCALL; nr++) {
 		if (!(h->trap_set[nr / 64] >> (nr % 64) & 1))
 			continue;
-		I(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+		if (nr == __NR_prlimit64) {
+			/* Only a change traps: ld.so reads RLIMIT_STACK with
+			 * prlimit64 before any constructor of an exec'd image
+			 * has run, under the filter its predecessor left. */
+			I(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 6);
+			I(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]), 0, 0);
+			I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3);
+			I(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]) + 4, 0, 0);
+			I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+			I(BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
+		} else {
+			I(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 1);
+		}
 		jumps[nj++] = n;
 		I(BPF_JMP | BPF_JA, 0, 0, 0); /* to check_ip, patched below */
 	}
