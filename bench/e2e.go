@@ -181,10 +181,12 @@ func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2E
 		runArgs = []string{"--cpuprofile", tmp}
 		keep = append(keep, profileKeep{tmp, filepath.Join(o.OutDir, EmulatorProfileFile(w.Name, mode))})
 	}
-	var latTmp string
+	var latTmp, statsTmp string
 	if mode != NativeMode {
 		latTmp = filepath.Join(o.OutDir, fmt.Sprintf(".latency-%s-%s.tmp", w.Name, mode))
-		runArgs = append(runArgs, "--latency", latTmp)
+		statsTmp = filepath.Join(o.OutDir, fmt.Sprintf(".stats-%s-%s.tmp", w.Name, mode))
+		runArgs = append(runArgs, "--latency", latTmp, "--stats", statsTmp)
+		defer os.Remove(statsTmp)
 	}
 	if w.ProfileFlag != "" {
 		tmp := filepath.Join(o.OutDir, fmt.Sprintf(".managed-%s-%s.pb.gz.tmp", w.Name, mode))
@@ -204,6 +206,14 @@ func runWorkload(ctx context.Context, bin string, w Workload, mode string, o E2E
 	}
 	for _, k := range keep {
 		if err := mergeProfileInto(k.dst, k.tmp); err != nil {
+			return "", fmt.Errorf("e2e %s (%s): %w", w.Name, mode, err)
+		}
+	}
+	if statsTmp != "" {
+		// The emulator's side of the run, as rates over its wall time:
+		// emulated syscalls, deliveries (one latency sample each) and
+		// slow-path requests per second.
+		if err := addEmulatorRates(r.res.Metrics, statsTmp, latTmp, r.wall); err != nil {
 			return "", fmt.Errorf("e2e %s (%s): %w", w.Name, mode, err)
 		}
 	}

@@ -25,6 +25,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	trace := fs.String("trace", "", "write a timestamped log of every emulated signal event to `FILE`")
 	latency := fs.String("latency", "", "write the nanoseconds from send to handler entry of every emulated delivery, one per line, to `FILE`")
 	cpuprofile := fs.String("cpuprofile", "", "write the emulator's CPU profile to `FILE` (runtime/pprof)")
+	statsFile := fs.String("stats", "", "write the emulator's counts (emulated syscalls, slow-path requests, threads) to `FILE`, one \"name value\" per line")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,13 +64,30 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("cpuprofile: %w", err)
 		}
 	}
+	var sf *os.File
+	if *statsFile != "" {
+		f, err := os.Create(*statsFile)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		defer f.Close()
+		sf = f
+	}
+	var stats serve.Stats
 	st, err := serve.Run(prog, progArgs, serve.Options{
 		Layout: *layout,
 		Stdout: stdout, Stderr: stderr,
 		NewHandler: func(s fastpath.State) (serve.Handler, error) { return serve.NewEmulated(s, cfg) },
+		Stats:      &stats,
 	})
 	if *cpuprofile != "" {
 		pprof.StopCPUProfile()
+	}
+	if sf != nil && err == nil {
+		// Before exitAs, which does not return.
+		if werr := writeStats(sf, stats); werr != nil {
+			return fmt.Errorf("stats: %w", werr)
+		}
 	}
 	switch {
 	case errors.Is(err, serve.ErrStatic), errors.Is(err, exec.ErrNotFound), errors.Is(err, os.ErrNotExist),
@@ -87,4 +105,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%s: %s", prog, st) // reached only in tests
 	}
 	return nil
+}
+
+// writeStats writes the emulator's counts of a run: emulated syscalls (all
+// trapped syscalls served), slow-path requests (a positive fast-path
+// check), threads attached. bench's e2e suite turns them into rates.
+func writeStats(w *os.File, st serve.Stats) error {
+	var calls int64
+	for _, n := range st.Syscalls {
+		calls += n
+	}
+	_, err := fmt.Fprintf(w, "emulated-syscalls %d\nslow-path %d\nthreads %d\n", calls, st.Signals, st.Threads)
+	if err == nil {
+		err = w.Sync()
+	}
+	return err
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,5 +133,27 @@ func TestRunLatency(t *testing.T) {
 	}
 	if ls.N != 1 || ls.Min <= 0 || ls.Max >= 10e9 {
 		t.Errorf("latency samples %+v, want one in (0, 10 s)", ls)
+	}
+}
+
+func TestRunStats(t *testing.T) {
+	sh := needShell(t)
+	stats := filepath.Join(t.TempDir(), "stats.txt")
+	code, stdout, stderr := runCLI("run", "--stats", stats, "--", sh, "-c", "trap 'echo trapped' USR1; kill -USR1 $$")
+	if code != 0 || stdout != "trapped\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls, slow, threads int
+	if n, err := fmt.Sscanf(string(b), "emulated-syscalls %d\nslow-path %d\nthreads %d\n", &calls, &slow, &threads); n != 3 || err != nil {
+		t.Fatalf("stats %q: %v", b, err)
+	}
+	// The shell's trap installs a handler and kill(2) sends to itself:
+	// at least those two syscalls were emulated, by one thread at least.
+	if calls < 2 || threads < 1 {
+		t.Errorf("stats %q: want ≥ 2 emulated syscalls and ≥ 1 thread", b)
 	}
 }
