@@ -78,7 +78,7 @@ void shim_routed(int sig, void *infov, void *ucv)
 	uint64_t rip = uc->gregs[REG_RIP], rsp = uc->gregs[REG_RSP];
 	if (shim_deliverable(shim_tls_slot)) {
 		if (shim_on_own_stack())
-			shim_slow_path(ch, uc, 1);
+			shim_slow_path(ch, uc, !fault); /* a fault is no syscall; its RIP may be unmapped */
 		else if (!fault)
 			shim_deliver_later();
 	}
