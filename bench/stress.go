@@ -67,6 +67,10 @@ type StressResult struct {
 	Workloads []string
 	Modes     []string
 	Cells     []StressCell // workload-major, in Workloads × Modes order
+	// Env, if set, names where the run came from: its config lines head
+	// the file Report writes (results/ files name their commit, Go
+	// version and machine).
+	Env *RunEnv
 }
 
 // Failed is the number of failed runs.
@@ -215,7 +219,11 @@ func (r StressResult) Report(dir string, w io.Writer) error {
 	if err := r.WriteTable(&b); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, StressFile), []byte(b.String()), 0o644); err != nil {
+	file := b.String()
+	if r.Env != nil {
+		file = fmt.Sprintf("go: %s\ncommit: %s\nmachine: %s\n", r.Env.GoVersion, r.Env.Commit, r.Env.Machine) + file
+	}
+	if err := os.WriteFile(filepath.Join(dir, StressFile), []byte(file), 0o644); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, b.String())

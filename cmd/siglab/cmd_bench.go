@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"os/signal"
 	"regexp"
 	"slices"
@@ -116,6 +117,15 @@ func cmdBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	o.OutDir = *out
+	if o.OutDir != "" {
+		// Absolute: the go-stdlib suite runs its tests from GOROOT, and
+		// hands them paths inside the result folder.
+		abs, err := filepath.Abs(o.OutDir)
+		if err != nil {
+			return usagef("result folder %q: %v", o.OutDir, err)
+		}
+		o.OutDir = abs
+	}
 	if o.OutDir == "" {
 		o.OutDir = bench.ResultDir(root, o.Env, time.Now())
 	}
@@ -199,6 +209,7 @@ func runStress(ctx context.Context, root string, layouts []string, workloads str
 		OutDir: out, Siglab: self, Progress: stderr})
 	if res.Total() > 0 {
 		fmt.Fprintf(stderr, "siglab bench: stress ran in %s; results in %s\n", time.Since(start).Round(time.Second), out)
+		res.Env = &env
 		if err := res.Report(out, stdout); err != nil {
 			return err
 		}
