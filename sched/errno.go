@@ -36,11 +36,13 @@ func RestartCode(nr int) int64 {
 	case unix.SYS_NANOSLEEP, unix.SYS_CLOCK_NANOSLEEP, unix.SYS_POLL:
 		// hrtimer_nanosleep and do_restart_poll keep a restart block.
 		return -ERESTART_RESTARTBLOCK
-	case unix.SYS_PPOLL, unix.SYS_PSELECT6, unix.SYS_SELECT,
-		unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2, unix.SYS_PAUSE,
+	case unix.SYS_PPOLL, unix.SYS_PSELECT6, unix.SYS_SELECT, unix.SYS_PAUSE,
 		unix.SYS_RT_SIGSUSPEND:
 		return -ERESTARTNOHAND
-	case unix.SYS_EPOLL_WAIT, unix.SYS_RT_SIGTIMEDWAIT, unix.SYS_SEMOP,
+	case unix.SYS_EPOLL_WAIT, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
+		// ep_poll returns -EINTR itself, and do_epoll_pwait passes it
+		// on (restore_saved_sigmask_unless(error == -EINTR)).
+		unix.SYS_RT_SIGTIMEDWAIT, unix.SYS_SEMOP,
 		unix.SYS_SEMTIMEDOP, unix.SYS_MSGRCV, unix.SYS_MSGSND,
 		unix.SYS_IO_GETEVENTS, unix.SYS_IO_PGETEVENTS, unix.SYS_USERFAULTFD:
 		// signal(7): "never restarted after being interrupted by a
