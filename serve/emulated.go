@@ -249,7 +249,18 @@ func (a *Emulated) TrapSet() []int {
 // kick is sched's Config.Kick, called with the emulator's lock held.
 func (a *Emulated) kick(st *sched.Thread) {
 	if v, ok := a.byThread.Load(st); ok {
-		v.(*Thread).Kick() // an error means the thread is gone: its exit is being handled
+		t := v.(*Thread)
+		sent, err := t.Kick() // an error means the thread is gone: its exit is being handled
+		if a.trace != nil {
+			why := "sent"
+			switch {
+			case err != nil:
+				why = err.Error()
+			case !sent:
+				why = "not sent (in the shim, or a kick outstanding)"
+			}
+			a.trace.event(t, "kick", why)
+		}
 		return
 	}
 	// Registered early (preregister), no channel yet: the shim's kick

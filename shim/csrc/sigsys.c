@@ -275,8 +275,14 @@ void shim_slow_path(struct siglab_channel *ch, struct shim_ucontext *uc, int det
 			shim_die_by(ch->signo, uc);
 			return;
 		}
+		/* Publish "running user code", then check — whatever the
+		 * answer was: a signal sent while this request was in flight
+		 * saw RUN_IN_SHIM and sent no kick, trusting this check
+		 * (Dekker's pattern, fastpath/hot.go point 3). Skipping it after
+		 * a KIND_COMPLETE left such a signal pending until the
+		 * process's next trapped syscall (seconds, in notify). */
 		__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
-		if (kind != SIGLAB_KIND_DELIVER || !shim_deliverable(shim_tls_slot))
+		if (!shim_deliverable(shim_tls_slot))
 			return;
 	}
 }
