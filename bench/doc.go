@@ -16,7 +16,11 @@
 //
 // Files by concern: run*.go run suites and write result folders; report*,
 // compare*, plot*, latency* read results back and present them; gate*.go is
-// the CI regression gate.
+// the CI regression gate; e2e*.go run the Go workloads natively and under
+// `siglab run` (with the emulator's rates and delivery latency); stress*.go
+// is the reliability run of those workloads; profile*.go read CPU profiles
+// (the emulator's, and a managed program's own, native vs emulated);
+// gostdlib*.go run the Go standard library's signal tests as workloads.
 //
 // What this package must not touch: the signal state itself (it only runs
 // the benchmarks of package fastpath and the others as external test
