@@ -125,25 +125,11 @@ func RunE2E(ctx context.Context, o E2EOptions) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	outs := map[string]*os.File{}
-	var files []string
-	for _, m := range o.Modes {
-		name := filepath.Join(o.OutDir, "e2e-"+m+".txt")
-		f, err := os.Create(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		hdr := fmt.Sprintf("goos: %s\ngoarch: %s\npkg: siglab/workloads/go-preempt\n", runtime.GOOS, runtime.GOARCH)
-		if cpu := cpuModel(); cpu != "" {
-			hdr += "cpu: " + cpu + "\n"
-		}
-		if _, err := io.WriteString(f, hdr+o.Env.ConfigLines(m)); err != nil {
-			return nil, err
-		}
-		outs[m] = f
-		files = append(files, name)
+	outs, files, err := createModeFiles(o.OutDir, E2ESuite, "siglab/workloads/go-preempt", o.Modes, o.Env)
+	if err != nil {
+		return nil, err
 	}
+	defer closeAll(outs)
 	for round := 1; round <= o.Count; round++ {
 		for _, w := range o.Workloads {
 			for _, m := range o.Modes {
@@ -475,3 +461,39 @@ const (
 	E2ESuite = "e2e"
 	E2ECount = 6
 )
+
+// createModeFiles creates <dir>/<suite>-<mode>.txt for each mode, each
+// opened by the benchfmt lines a test binary would print (goos, goarch,
+// pkg, cpu) and siglab's config lines, for the suites whose results siglab
+// writes itself (e2e, go-stdlib). It returns the files by mode and their
+// names in mode order; on an error the files made so far are closed.
+func createModeFiles(dir, suite, pkg string, modes []string, env RunEnv) (map[string]*os.File, []string, error) {
+	hdr := fmt.Sprintf("goos: %s\ngoarch: %s\npkg: %s\n", runtime.GOOS, runtime.GOARCH, pkg)
+	if cpu := cpuModel(); cpu != "" {
+		hdr += "cpu: " + cpu + "\n"
+	}
+	outs := map[string]*os.File{}
+	var names []string
+	for _, m := range modes {
+		name := filepath.Join(dir, suite+"-"+m+".txt")
+		f, err := os.Create(name)
+		if err == nil {
+			outs[m] = f
+			_, err = io.WriteString(f, hdr+env.ConfigLines(m))
+		}
+		if err != nil {
+			closeAll(outs)
+			return nil, nil, err
+		}
+		names = append(names, name)
+	}
+	return outs, names, nil
+}
+
+// closeAll closes every file of createModeFiles (a second Close of a file
+// already closed and checked is harmless).
+func closeAll(fs map[string]*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
+}

@@ -359,22 +359,11 @@ func RunGoStdlib(ctx context.Context, o GoStdlibOptions) ([]StdlibRun, error) {
 		return nil, err
 	}
 	defer r.Close()
-	outs := map[string]*os.File{}
-	for _, m := range o.Modes {
-		f, err := os.Create(filepath.Join(o.OutDir, GoStdlibSuite+"-"+m+".txt"))
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		hdr := fmt.Sprintf("goos: %s\ngoarch: %s\npkg: std\n", runtime.GOOS, runtime.GOARCH)
-		if cpu := cpuModel(); cpu != "" {
-			hdr += "cpu: " + cpu + "\n"
-		}
-		if _, err := io.WriteString(f, hdr+o.Env.ConfigLines(m)); err != nil {
-			return nil, err
-		}
-		outs[m] = f
+	outs, _, err := createModeFiles(o.OutDir, GoStdlibSuite, "std", o.Modes, o.Env)
+	if err != nil {
+		return nil, err
 	}
+	defer closeAll(outs)
 	var runs []StdlibRun
 	for round := 1; round <= o.Count; round++ {
 		for _, p := range o.Packages {
