@@ -68,11 +68,11 @@ func (e *Emulator) completeStop(p *Process) {
 
 // continueProcess is prepare_signal()'s SIGCONT half.
 func (e *Emulator) continueProcess(p *Process) {
-	if e.jobctl != nil && !(p.stopping || p.stopped) {
-		// The real process may be stopped by what the emulator never
-		// saw: the terminal's ^Z (SIGTSTP, whose native action is the
-		// emulated SIG_DFL) or a stop signal from outside. SIGCONT
-		// continues it wherever the stop came from.
+	if e.jobctl != nil {
+		// The real process continues, whether the emulator stopped it or
+		// something it never saw did: the terminal's ^Z (SIGTSTP, whose
+		// native action is the emulated SIG_DFL) or a stop signal from
+		// outside.
 		e.jobctl(p, JobCont, fastpath.SIGCONT)
 	}
 	why := 0
@@ -87,7 +87,6 @@ func (e *Emulator) continueProcess(p *Process) {
 	p.stopping, p.stopped = false, false
 	if e.jobctl != nil {
 		p.nativeStopped = false
-		e.jobctl(p, JobCont, fastpath.SIGCONT)
 		e.resumeNative(p)
 	}
 	for _, t := range p.threads {
