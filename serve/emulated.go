@@ -650,14 +650,24 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 // reported back.
 func (a *Emulated) mirrorSigchld(t *Thread, c *Call) Reply {
 	act := a.st.Action(t.emu.st.Process().Slot(), fastpath.SIGCHLD)
-	var k [fastpath.SigactionSize]byte // struct kernel_sigaction: handler, flags, restorer, mask
+	h := uint64(fastpath.SIG_DFL)
 	if act.Handler == fastpath.SIG_IGN {
-		binary.LittleEndian.PutUint64(k[0:], fastpath.SIG_IGN)
+		h = fastpath.SIG_IGN
 	}
-	binary.LittleEndian.PutUint64(k[8:], act.Flags&fastpath.SA_NOCLDWAIT)
-	r := Reply{Kind: shim.KindNative, Args: [6]uint64{uint64(fastpath.SIGCHLD), 0, 0, 8}, BlobArg: 1, Blob: k[:], Report: true}
+	return nativeAction(t, fastpath.SIGCHLD, h, act.Flags&fastpath.SA_NOCLDWAIT)
+}
+
+// nativeAction is the reply that gives the kernel handler h (SIG_DFL or
+// SIG_IGN) and flags for sig — rt_sigaction(2) run natively with a
+// struct kernel_sigaction (handler, flags, restorer, mask) passed as the
+// reply's blob — while the program gets the emulated result, held until
+// the native call is reported back (NativeDone).
+func nativeAction(t *Thread, sig int, h, flags uint64) Reply {
+	var k [fastpath.SigactionSize]byte
+	binary.LittleEndian.PutUint64(k[0:], h)
+	binary.LittleEndian.PutUint64(k[8:], flags)
 	t.emu.held = 0
-	return r
+	return Reply{Kind: shim.KindNative, Args: [6]uint64{uint64(sig), 0, 0, 8}, BlobArg: 1, Blob: k[:], Report: true}
 }
 
 // complete is the SYSCALL_COMPLETE of a trapped syscall: Decide, except

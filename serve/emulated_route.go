@@ -1,13 +1,11 @@
 package serve
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"golang.org/x/sys/unix"
 
 	"siglab/fastpath"
-	"siglab/shim"
 )
 
 // Signals the kernel raises natively, routed into the emulated state
@@ -63,10 +61,7 @@ func (a *Emulated) mirrorJobAction(t *Thread, sig int) Reply {
 	if h != fastpath.SIG_DFL {
 		h = fastpath.SIG_IGN
 	}
-	var k [fastpath.SigactionSize]byte // struct kernel_sigaction
-	binary.LittleEndian.PutUint64(k[0:], h)
-	t.emu.held = 0
-	return Reply{Kind: shim.KindNative, Args: [6]uint64{uint64(sig), 0, 0, 8}, BlobArg: 1, Blob: k[:], Report: true}
+	return nativeAction(t, sig, h, 0)
 }
 
 // MirrorSet implements JobMirror.
