@@ -163,9 +163,13 @@ func newEnv(t testing.TB, layout string) *env {
 }
 
 // newEnvRaw is newEnv whose emulator the caller closes.
-func newEnvRaw(t testing.TB, layout string) *env {
+func newEnvRaw(t testing.TB, layout string) *env { return newEnvConfig(t, layout, nil) }
+
+// newEnvConfig is newEnvRaw with the test's Config adjusted by adjust (if
+// not nil) before the emulator is built.
+func newEnvConfig(t testing.TB, layout string, adjust func(*Config)) *env {
 	v := &env{t: t, clk: NewFakeClock(), cpu: NewFakeCPUClock(), layout: layout}
-	e, err := New(Config{
+	cfg := Config{
 		Layout: layout,
 		State:  fastpath.Config{MaxThreads: 64, MaxProcesses: 16, RTQueueLimit: 8},
 		Clock:  v.clk,
@@ -175,7 +179,11 @@ func newEnvRaw(t testing.TB, layout string) *env {
 			v.kicks = append(v.kicks, th.Tid)
 			v.mu.Unlock()
 		},
-	})
+	}
+	if adjust != nil {
+		adjust(&cfg)
+	}
+	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

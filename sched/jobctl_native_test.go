@@ -39,33 +39,18 @@ type jobEnv struct {
 }
 
 func newJobEnv(t *testing.T, layout string, native bool) *jobEnv {
-	v := &env{t: t, clk: NewFakeClock(), cpu: NewFakeCPUClock(), layout: layout}
-	j := &jobEnv{env: v}
-	cfg := Config{
-		Layout: layout,
-		State:  fastpath.Config{MaxThreads: 64, MaxProcesses: 16, RTQueueLimit: 8},
-		Clock:  v.clk,
-		CPU:    v.cpu,
-		Kick: func(th *Thread) {
-			v.mu.Lock()
-			v.kicks = append(v.kicks, th.Tid)
-			v.mu.Unlock()
-		},
-	}
-	if native {
-		// Called with the emulator's lock held: it must not call back.
-		cfg.JobControl = func(p *Process, ev JobEvent, sig int) {
-			j.jmu.Lock()
-			j.calls = append(j.calls, jobCall{p.Pid, ev, sig})
-			j.jmu.Unlock()
+	j := &jobEnv{}
+	j.env = newEnvConfig(t, layout, func(cfg *Config) {
+		if native {
+			// Called with the emulator's lock held: it must not call back.
+			cfg.JobControl = func(p *Process, ev JobEvent, sig int) {
+				j.jmu.Lock()
+				j.calls = append(j.calls, jobCall{p.Pid, ev, sig})
+				j.jmu.Unlock()
+			}
 		}
-	}
-	e, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	v.e = e
+	})
+	t.Cleanup(func() { j.e.Close() })
 	return j
 }
 
