@@ -26,16 +26,7 @@ import (
 func newRouteHarness(t *testing.T, layout string) (*fakeShim, *Server, *Emulated) {
 	t.Helper()
 	cfg := fastpath.Config{MaxThreads: 16, MaxProcesses: 4}
-	st, err := fastpath.New(layout, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a, err := NewEmulated(st, EmulatedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	st, a := testEmulated(t, layout, cfg)
 	reg, err := NewRegion(RegionConfig{Channels: 4, State: st, Config: cfg, TrapSet: a.TrapSet(),
 		RouteSet: routeSet(a), MirrorSet: mirrorSet(a)})
 	if err != nil {

@@ -165,16 +165,7 @@ type routeEnv struct {
 
 func newRouteEnv(t *testing.T, layout string) *routeEnv {
 	t.Helper()
-	st, err := fastpath.New(layout, fastpath.Config{MaxThreads: 16, MaxProcesses: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a, err := NewEmulated(st, EmulatedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	st, a := testEmulated(t, layout, fastpath.Config{MaxThreads: 16, MaxProcesses: 4})
 	pid := int32(os.Getpid())
 	th := &Thread{Pid: pid, Tid: pid}
 	if err := a.Attach(th); err != nil {
@@ -411,16 +402,7 @@ func TestNativeStopWatcherOutlivesContinue(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	st, err := fastpath.New(fastpath.DefaultLayout, fastpath.Config{MaxThreads: 16, MaxProcesses: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	a, err := NewEmulated(st, EmulatedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	_, a := testEmulated(t, fastpath.DefaultLayout, fastpath.Config{MaxThreads: 16, MaxProcesses: 4})
 	self := int32(os.Getpid())
 	_, sender, err := a.e.NewProcess(sched.ProcessConfig{Pid: self, Mem: pidMemory(self)})
 	if err != nil {
@@ -449,4 +431,21 @@ func TestNativeStopWatcherOutlivesContinue(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// testEmulated builds a fastpath State of layout with cfg and an Emulated
+// over it, both closed when the test ends.
+func testEmulated(t *testing.T, layout string, cfg fastpath.Config) (fastpath.State, *Emulated) {
+	t.Helper()
+	st, err := fastpath.New(layout, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a, err := NewEmulated(st, EmulatedConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return st, a
 }
