@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"siglab/fastpath"
 )
 
 // How the conformance scenarios are found, built and run. The tests
@@ -172,7 +174,8 @@ func compileScenario(sc scenario) (path, skip string, err error) {
 type conformanceRun struct {
 	stdout, stderr []byte
 	status         ExitStatus
-	stats          Stats // emulated runs only
+	stats          Stats        // emulated runs only
+	trace          bytes.Buffer // emulated runs only: the --trace log
 	timedOut       bool
 }
 
@@ -202,7 +205,10 @@ func runEmulated(bin, layout string) (r conformanceRun, err error) {
 	var out, errb bytes.Buffer
 	defer watchdog(bin, emulatedTimeout(), &r.timedOut)()
 	st, err := Run(bin, nil, Options{
-		Layout: layout, NewHandler: conformanceHandler,
+		Layout: layout,
+		NewHandler: func(st fastpath.State) (Handler, error) {
+			return conformanceHandler(st, &r.trace)
+		},
 		Stdin: bytes.NewReader(nil), Stdout: &out, Stderr: &errb, Log: &errb,
 		Stats: &r.stats,
 	})
@@ -259,5 +265,17 @@ func (r conformanceRun) describe() string {
 	if len(r.stderr) > 0 {
 		s += "stderr:\n" + string(r.stderr)
 	}
+	if r.trace.Len() > 0 {
+		s += "emulator trace (last 40 events):\n" + lastLines(r.trace.String(), 40)
+	}
 	return s
+}
+
+// lastLines is the last n lines of s.
+func lastLines(s string, n int) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "") + "\n"
 }

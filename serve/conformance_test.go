@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"testing"
 
@@ -25,8 +26,11 @@ import (
 //     byte-identical to the native run's and the same exit status or
 //     terminating signal.
 
-// conformanceHandler is the emulator the suite checks against the kernel.
-var conformanceHandler = func(st fastpath.State) (Handler, error) { return NewEmulated(st, EmulatedConfig{}) }
+// conformanceHandler is the emulator the suite checks against the kernel;
+// it traces into trace, which a failure prints.
+var conformanceHandler = func(st fastpath.State, trace io.Writer) (Handler, error) {
+	return NewEmulated(st, EmulatedConfig{Trace: trace})
+}
 
 // conformanceGaps are the scenarios the emulator does not yet pass, each
 // with what is missing. They are skipped by name, loudly, so that the rest
@@ -112,7 +116,7 @@ func conformanceIsPassthrough(t *testing.T) bool {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	h, err := conformanceHandler(st)
+	h, err := conformanceHandler(st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
