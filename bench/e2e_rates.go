@@ -13,7 +13,9 @@ import (
 // addEmulatorRates adds to an emulated run's metrics what the emulator
 // counted (`siglab run --stats`) and how many deliveries it timed
 // (`--latency`, one line per delivery), as rates per second of the run's
-// wall time: emu-syscalls/s, deliveries/s, slow-path/s. A missing latency
+// wall time: emu-syscalls/s, deliveries/s, slow-path/s, and
+// local-sigreturns/s (the handler returns the shim did without a round
+// trip; emulated syscalls do not include them). A missing latency
 // file means no delivery (siglab run writes none then).
 func addEmulatorRates(m map[string]float64, statsFile, latencyFile string, wall time.Duration) error {
 	b, err := os.ReadFile(statsFile)
@@ -44,5 +46,6 @@ func addEmulatorRates(m map[string]float64, statsFile, latencyFile string, wall 
 	m["emu-syscalls/s"] = counts["emulated-syscalls"] / s
 	m["slow-path/s"] = counts["slow-path"] / s
 	m["deliveries/s"] = deliveries / s
+	m["local-sigreturns/s"] = counts["local-sigreturns"] / s
 	return nil
 }

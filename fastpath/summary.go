@@ -17,7 +17,10 @@ import "sync/atomic"
 // rewrites the word of every thread of that process (the kernel avoids this
 // by waking one chosen thread; here every thread's check must stay exact).
 // For a Go program that is ITIMER_PROF's 100 Hz and signals from outside —
-// the benchmarks say whether it pays.
+// the benchmarks say whether it pays. A second price: the blocked mask is
+// an input of the word, so only the emulator may change it, and the shim
+// cannot do a handler's rt_sigreturn itself (serve's RegionConfig
+// LocalSigreturn); under this layout every return is a round trip.
 //
 // Records are bitmap's 48-byte thread records and 8-byte process records;
 // the summary words and one always-zero word follow them in the arena. The

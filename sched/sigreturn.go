@@ -14,25 +14,69 @@ const (
 	UcStackOffset   = 16
 	UcMcontextSize  = 256
 	UcSigmaskOffset = UcStackOffset + fastpath.StackSize + UcMcontextSize // 296
+	// UcFpstateOffset is uc_mcontext.fpstate, the pointer to the FP area
+	// (struct sigcontext_64: 23 general registers and flags words, then
+	// fpstate).
+	UcFpstateOffset = UcStackOffset + fastpath.StackSize + 23*8 // 224
 )
 
+// The FP area's layout as rt_sigreturn checks it (arch/x86/include/uapi/
+// asm/sigcontext.h, struct _fpx_sw_bytes in the fxsave area's software-
+// reserved bytes; arch/x86/kernel/fpu/signal.c, check_xstate_in_sigframe).
+const (
+	fxsaveSize     = 512
+	fpxSwBytes     = 464
+	fpXstateMagic1 = 0x46505853
+	// maxXstate bounds the extended size worth probing: a larger one is
+	// not a format any CPU writes, and the kernel restores the legacy
+	// area alone then.
+	maxXstate = 64 << 10
+	pageSize  = 4096
+)
+
+// fpAreaReadable reports whether the FP area a frame points at can be
+// read in full, as __fpu_restore_sig needs it: the fxsave area, and the
+// xstate beyond it when the software-reserved bytes announce one.
+func (t *Thread) fpAreaReadable(fp uint64) bool {
+	b, ok := t.read(fp, fxsaveSize)
+	if !ok {
+		return false
+	}
+	magic, size := le32(b[fpxSwBytes:]), uint64(le32(b[fpxSwBytes+4:]))
+	if magic != fpXstateMagic1 || size <= fxsaveSize || size > maxXstate {
+		return true
+	}
+	// One byte of every page the rest spans, and its last byte.
+	for a := fp + fxsaveSize; a < fp+size; a = (a &^ (pageSize - 1)) + pageSize {
+		if _, ok := t.read(a, 1); !ok {
+			return false
+		}
+	}
+	_, ok = t.read(fp+size-1, 1)
+	return ok
+}
+
 // sysRtSigreturn handles a trapped rt_sigreturn: mask and alternate stack
-// are read back from the frame at sp through Memory. The registers are the
-// shim's to restore (Sigreturned). A frame that cannot be read is
+// are read back from the frame at sp through Memory. The registers and the
+// FP state are the shim's to restore (Sigreturned), from the frame and the
+// FP area it points at. A frame or an FP area that cannot be read is
 // signal_fault(): SIGSEGV.
 func (e *Emulator) sysRtSigreturn(t *Thread, sp uint64) Result {
 	b, ok := t.read(sp+UcStackOffset, UcSigmaskOffset+8-UcStackOffset)
-	if !ok {
-		var info fastpath.Siginfo
-		info.Signo = fastpath.SIGSEGV
-		info.Code = fastpath.SI_KERNEL
-		e.forceSig(t, &info)
-		return Result{Kind: Sigreturned, Ret: errno(unix.EFAULT)}
+	if ok {
+		// Decoded before the FP check reuses the scratch buffer b is.
+		st := decodeStack(b)
+		mask := fastpath.Sigset(le64(b[UcSigmaskOffset-UcStackOffset:]))
+		if fp := le64(b[UcFpstateOffset-UcStackOffset:]); fp == 0 || t.fpAreaReadable(fp) {
+			e.sigreturn(t, mask, st, sp)
+			return Result{Kind: Sigreturned}
+		}
 	}
-	st := decodeStack(b)
-	mask := fastpath.Sigset(le64(b[UcSigmaskOffset-UcStackOffset:]))
-	e.sigreturn(t, mask, st, sp)
-	return Result{Kind: Sigreturned}
+	var info fastpath.Siginfo
+	info.Signo = fastpath.SIGSEGV
+	info.Code = fastpath.SI_KERNEL
+	e.forceSig(t, &info)
+	return Result{Kind: Sigreturned, Ret: errno(unix.EFAULT)}
 }
 
 // Sigreturn is rt_sigreturn for a shim that read the frame itself: the

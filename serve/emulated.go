@@ -115,6 +115,8 @@ type Emulated struct {
 	trace   *tracer
 	lat     *latencyRecorder // send → handler entry (latency.go); nil: off
 	shimSig fastpath.Sigset
+	// localSigreturn: the shim may restore frames itself (LocalSigreturn).
+	localSigreturn bool
 }
 
 // EmulatedConfig configures NewEmulated; the zero value is the real thing
@@ -131,6 +133,10 @@ type EmulatedConfig struct {
 	// Clock and CPU are sched's (nil: real time, /proc CPU clocks).
 	Clock sched.Clock
 	CPU   sched.CPUClock
+	// RemoteSigreturn makes every rt_sigreturn a round trip, as it is
+	// anyway under Trace (which logs each one): the A/B switch of the
+	// shim's local rt_sigreturn (LocalSigreturn).
+	RemoteSigreturn bool
 }
 
 // emuThread is what Emulated keeps per served thread.
@@ -174,6 +180,7 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
+	a.localSigreturn = cfg.Trace == nil && !cfg.RemoteSigreturn
 	a.lat = newLatencyRecorder(cfg.Latency, st)
 	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
 		JobControl: a.jobControl, Queues: a.lat.observer()})
@@ -189,6 +196,13 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 	}()
 	return a, nil
 }
+
+// LocalSigreturn implements LocalSigreturner: the shim restores a frame
+// itself when that only unblocks signals and leaves the alternate stack as
+// it is (shim/csrc/sigreturn.c) — what sched's sigreturn would do then is
+// exactly the blocked-word store the shim makes — unless every return is
+// to be traced or the configuration asks for round trips.
+func (a *Emulated) LocalSigreturn() bool { return a.localSigreturn }
 
 // Emulator is the sched.Emulator behind the handler.
 func (a *Emulated) Emulator() *sched.Emulator { return a.e }

@@ -56,7 +56,9 @@ func BenchmarkEmulatedGetppid(b *testing.B) {
 
 // BenchmarkEmulatedDeliverSelf: kill(self, SIGUSR1) + SA_SIGINFO handler +
 // rt_sigreturn, natively, with the small test emulator of deliver_test.go,
-// and with the real one.
+// and with the real one — whose rt_sigreturn the shim does itself
+// (emulated) or asks it for (emulated-remote-sigreturn, the A/B of
+// shim/csrc/sigreturn.c).
 func BenchmarkEmulatedDeliverSelf(b *testing.B) {
 	path := buildC(b, "deliver_bench")
 	run := func(b *testing.B, native bool, h func(fastpath.State) (Handler, error)) {
@@ -74,6 +76,11 @@ func BenchmarkEmulatedDeliverSelf(b *testing.B) {
 		run(b, false, func(st fastpath.State) (Handler, error) { return newMiniEmu(st), nil })
 	})
 	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
+	b.Run("emulated-remote-sigreturn", func(b *testing.B) { run(b, false, newRemoteSigreturnHandler) })
+}
+
+func newRemoteSigreturnHandler(st fastpath.State) (Handler, error) {
+	return NewEmulated(st, EmulatedConfig{RemoteSigreturn: true})
 }
 
 // BenchmarkEmulatedKickLatency: pthread_kill to a thread spinning in user

@@ -201,6 +201,23 @@ type JobMirror interface {
 	MirrorSet() fastpath.Sigset
 }
 
+// LocalSigreturner is implemented by a Handler that lets the shim perform
+// rt_sigreturn itself when the restored mask only unblocks and the
+// alternate stack stays as it is (shim.Header.LocalSigreturn,
+// shim/csrc/sigreturn.c): the Handler then never sees those calls, and the
+// shim writes the thread's blocked word in the fastpath arena. Read once,
+// before the program starts; Run honours it only for layouts whose check
+// reads that word as it is.
+type LocalSigreturner interface {
+	LocalSigreturn() bool
+}
+
+// localSigreturn is whether h lets the shim return from handlers locally.
+func localSigreturn(h Handler) bool {
+	l, ok := h.(LocalSigreturner)
+	return ok && l.LocalSigreturn()
+}
+
 // mirrorSet is h's MirrorSet, or none.
 func mirrorSet(h Handler) fastpath.Sigset {
 	if m, ok := h.(JobMirror); ok {

@@ -35,6 +35,11 @@ type RegionConfig struct {
 	// and mask the Handler keeps equal to the emulated ones; the shim's
 	// handlers leave them unblocked (shim.Header.MirrorSet).
 	MirrorSet fastpath.Sigset
+	// LocalSigreturn lets the shim restore signal frames itself when that
+	// only unblocks (shim.Header.LocalSigreturn); not for a layout that
+	// precomputes a summary word from the blocked mask, which the shim's
+	// store would leave stale.
+	LocalSigreturn bool
 }
 
 // NewRegion creates and fills the region. The header is written once, here,
@@ -85,6 +90,9 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 	if both := rc.RouteSet & rc.MirrorSet; both != 0 {
 		return nil, fmt.Errorf("serve: signals %#x are both routed and mirrored", uint64(both))
 	}
+	if rc.LocalSigreturn && g.SummaryStride != 0 {
+		return nil, fmt.Errorf("serve: a local rt_sigreturn would leave the layout's summary words stale")
+	}
 	size := shim.HeaderSize + rc.Channels*shim.ChannelSize
 	fd, err := unix.MemfdCreate("siglab-channels", unix.MFD_CLOEXEC)
 	if err != nil {
@@ -115,6 +123,9 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		LocalSet:    local,
 		RouteSet:    uint64(rc.RouteSet),
 		MirrorSet:   uint64(rc.MirrorSet),
+	}
+	if rc.LocalSigreturn {
+		r.Header().LocalSigreturn = 1
 	}
 	return r, nil
 }

@@ -30,10 +30,13 @@ type Server struct {
 	spin int
 	log  io.Writer
 
-	mu     sync.Mutex // guards served and owners, and each State reset to ChanFree
+	mu     sync.Mutex // guards served, owners and localDone, and each State reset to ChanFree
 	served []bool
-	owners map[int32]int // tid -> channel of its latest registration
-	evict  []atomic.Bool // per channel: its thread registered again elsewhere
+	// localDone sums the LocalSigreturns counters of released channels
+	// (each reset to 0 as its channel is freed).
+	localDone int64
+	owners    map[int32]int // tid -> channel of its latest registration
+	evict     []atomic.Bool // per channel: its thread registered again elsewhere
 
 	wg      sync.WaitGroup
 	stop    atomic.Bool
@@ -102,17 +105,35 @@ func (s *Server) Faults() (int64, error) {
 
 // Stats counts what a Server has served.
 type Stats struct {
-	Threads   int64         // threads attached (first contacts)
-	Syscalls  map[int]int64 // trapped syscalls served, by number
-	Signals   int64         // slow-path requests after a positive fast-path check
-	Faults    int64         // handler panics and malformed replies
-	LastFault error         // the last of them
+	Threads  int64         // threads attached (first contacts)
+	Syscalls map[int]int64 // trapped syscalls served, by number
+	Signals  int64         // slow-path requests after a positive fast-path check
+	// LocalSigreturns counts the rt_sigreturns the shim performed itself,
+	// as the shims report them (a program can scribble on the counter; it
+	// is a statistic only). They are not in Syscalls.
+	LocalSigreturns int64
+	Faults          int64 // handler panics and malformed replies
+	LastFault       error // the last of them
+}
+
+// Sigreturns is every rt_sigreturn of the run: the ones the emulator
+// served and the ones the shim did itself.
+func (st Stats) Sigreturns() int64 {
+	return st.Syscalls[unix.SYS_RT_SIGRETURN] + st.LocalSigreturns
 }
 
 // Stats returns the counts so far.
 func (s *Server) Stats() Stats {
 	st := Stats{Threads: s.threads.Load(), Signals: s.signals.Load(), Syscalls: map[int]int64{}}
 	st.Faults, st.LastFault = s.Faults()
+	s.mu.Lock()
+	st.LocalSigreturns = s.localDone
+	for i, on := range s.served {
+		if on {
+			st.LocalSigreturns += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigreturns))
+		}
+	}
+	s.mu.Unlock()
 	for nr := range s.calls {
 		if n := s.calls[nr].Load(); n != 0 {
 			st.Syscalls[nr] = n
@@ -177,7 +198,9 @@ func (s *Server) scan() {
 func (s *Server) release(i int) {
 	s.mu.Lock()
 	s.served[i] = false
-	atomic.StoreUint32(&s.reg.Channel(i).State, shim.ChanFree)
+	ch := s.reg.Channel(i)
+	s.localDone += int64(atomic.SwapUint32(&ch.LocalSigreturns, 0))
+	atomic.StoreUint32(&ch.State, shim.ChanFree)
 	s.mu.Unlock()
 }
 

@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 3
+	Version = 4
 )
 
 // Region geometry.
@@ -250,7 +250,14 @@ type Header struct {
 	// with signal 0) and ends the process if not: PR_SET_PDEATHSIG only
 	// covers the emulator's direct child.
 	EmulatorPid int32
-	_           uint32
+	// LocalSigreturn is 1 when the shim may perform rt_sigreturn itself,
+	// without a round trip, whenever that changes nothing the emulator
+	// keeps but the thread's blocked word, and only unblocks
+	// (csrc/sigreturn.c says exactly when): the layout's check reads that
+	// word as it is (not the summary layout, whose per-thread word the
+	// emulator derives), and the Handler asked for it. Emulator writes;
+	// shim reads at load.
+	LocalSigreturn uint32
 	// TrapSet is the set of syscall numbers the shim's seccomp filter
 	// traps: bit nr%64 of word nr/64. Emulator writes (from its Handler);
 	// shim reads at load.
@@ -295,8 +302,11 @@ type Channel struct {
 	ServerWaiting uint32 // emulator stores 1 before FUTEX_WAIT on ReqSeq, 0 after; shim reads atomically
 	RunState      uint32 // RunInShim/RunUser: shim stores (seq-cst), emulator reads (kick protocol)
 	KickPending   uint32 // emulator sets 1 when it sent a kick signal, shim clears; atomic
-	_             uint32
-	_             [4]uint64
+	// LocalSigreturns counts the rt_sigreturns the shim performed itself
+	// (Header.LocalSigreturn): shim increments atomically, emulator reads
+	// it for its statistics only.
+	LocalSigreturns uint32
+	_               [4]uint64
 
 	// Request (shim writes before ReqSeq; emulator reads after it, each
 	// field exactly once, and validates it).

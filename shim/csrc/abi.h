@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x3ULL
+#define SIGLAB_VERSION 0x4ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -65,7 +65,7 @@ struct siglab_header {
 	uint32_t shutdown;
 	uint32_t starved;
 	int32_t emulator_pid;
-	uint32_t _pad0;
+	uint32_t local_sigreturn;
 	uint64_t trap_set[8];
 	uint64_t local_set[8];
 	uint64_t route_set;
@@ -95,7 +95,7 @@ _Static_assert(offsetof(struct siglab_header, doorbell) == 124, "Header.Doorbell
 _Static_assert(offsetof(struct siglab_header, shutdown) == 128, "Header.Shutdown offset");
 _Static_assert(offsetof(struct siglab_header, starved) == 132, "Header.Starved offset");
 _Static_assert(offsetof(struct siglab_header, emulator_pid) == 136, "Header.EmulatorPid offset");
-_Static_assert(offsetof(struct siglab_header, _pad0) == 140, "Header._ offset");
+_Static_assert(offsetof(struct siglab_header, local_sigreturn) == 140, "Header.LocalSigreturn offset");
 _Static_assert(offsetof(struct siglab_header, trap_set) == 144, "Header.TrapSet offset");
 _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSet offset");
 _Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
@@ -109,21 +109,21 @@ struct siglab_channel {
 	uint32_t server_waiting;
 	uint32_t run_state;
 	uint32_t kick_pending;
-	uint32_t _pad0;
-	uint64_t _pad1[4];
+	uint32_t local_sigreturns;
+	uint64_t _pad0[4];
 	uint32_t op;
 	int32_t pid;
 	int32_t tid;
-	uint32_t _pad2;
+	uint32_t _pad1;
 	uint64_t nr;
 	uint64_t args[6];
 	uint64_t rip;
 	uint64_t rsp;
 	uint64_t mask;
 	int64_t ret;
-	uint64_t _pad3[1];
+	uint64_t _pad2[1];
 	uint64_t deliver_time;
-	uint64_t _pad4[1];
+	uint64_t _pad3[1];
 	uint32_t kind;
 	uint32_t flags;
 	int64_t result;
@@ -132,16 +132,16 @@ struct siglab_channel {
 	int32_t blob_arg;
 	uint32_t blob_len;
 	uint8_t blob[64];
-	uint64_t _pad5[6];
+	uint64_t _pad4[6];
 	int32_t signo;
-	uint32_t _pad6;
+	uint32_t _pad5;
 	uint64_t handler;
 	uint64_t restorer;
 	uint64_t frame_sp;
 	uint64_t uc_stack[3];
 	uint64_t uc_mask;
 	uint8_t siginfo[128];
-	uint64_t _pad7[8];
+	uint64_t _pad6[8];
 };
 _Static_assert(sizeof(struct siglab_channel) == 640, "Channel size");
 _Static_assert(offsetof(struct siglab_channel, state) == 0, "Channel.State offset");
@@ -151,21 +151,21 @@ _Static_assert(offsetof(struct siglab_channel, shim_waiting) == 12, "Channel.Shi
 _Static_assert(offsetof(struct siglab_channel, server_waiting) == 16, "Channel.ServerWaiting offset");
 _Static_assert(offsetof(struct siglab_channel, run_state) == 20, "Channel.RunState offset");
 _Static_assert(offsetof(struct siglab_channel, kick_pending) == 24, "Channel.KickPending offset");
-_Static_assert(offsetof(struct siglab_channel, _pad0) == 28, "Channel._ offset");
-_Static_assert(offsetof(struct siglab_channel, _pad1) == 32, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, local_sigreturns) == 28, "Channel.LocalSigreturns offset");
+_Static_assert(offsetof(struct siglab_channel, _pad0) == 32, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, op) == 64, "Channel.Op offset");
 _Static_assert(offsetof(struct siglab_channel, pid) == 68, "Channel.Pid offset");
 _Static_assert(offsetof(struct siglab_channel, tid) == 72, "Channel.Tid offset");
-_Static_assert(offsetof(struct siglab_channel, _pad2) == 76, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad1) == 76, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, nr) == 80, "Channel.Nr offset");
 _Static_assert(offsetof(struct siglab_channel, args) == 88, "Channel.Args offset");
 _Static_assert(offsetof(struct siglab_channel, rip) == 136, "Channel.Rip offset");
 _Static_assert(offsetof(struct siglab_channel, rsp) == 144, "Channel.Rsp offset");
 _Static_assert(offsetof(struct siglab_channel, mask) == 152, "Channel.Mask offset");
 _Static_assert(offsetof(struct siglab_channel, ret) == 160, "Channel.Ret offset");
-_Static_assert(offsetof(struct siglab_channel, _pad3) == 168, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad2) == 168, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, deliver_time) == 176, "Channel.DeliverTime offset");
-_Static_assert(offsetof(struct siglab_channel, _pad4) == 184, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad3) == 184, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, kind) == 192, "Channel.Kind offset");
 _Static_assert(offsetof(struct siglab_channel, flags) == 196, "Channel.Flags offset");
 _Static_assert(offsetof(struct siglab_channel, result) == 200, "Channel.Result offset");
@@ -174,15 +174,15 @@ _Static_assert(offsetof(struct siglab_channel, r_mask) == 256, "Channel.RMask of
 _Static_assert(offsetof(struct siglab_channel, blob_arg) == 264, "Channel.BlobArg offset");
 _Static_assert(offsetof(struct siglab_channel, blob_len) == 268, "Channel.BlobLen offset");
 _Static_assert(offsetof(struct siglab_channel, blob) == 272, "Channel.Blob offset");
-_Static_assert(offsetof(struct siglab_channel, _pad5) == 336, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad4) == 336, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, signo) == 384, "Channel.Signo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad6) == 388, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad5) == 388, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, handler) == 392, "Channel.Handler offset");
 _Static_assert(offsetof(struct siglab_channel, restorer) == 400, "Channel.Restorer offset");
 _Static_assert(offsetof(struct siglab_channel, frame_sp) == 408, "Channel.FrameSP offset");
 _Static_assert(offsetof(struct siglab_channel, uc_stack) == 416, "Channel.UcStack offset");
 _Static_assert(offsetof(struct siglab_channel, uc_mask) == 440, "Channel.UcMask offset");
 _Static_assert(offsetof(struct siglab_channel, siginfo) == 448, "Channel.Siginfo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad7) == 576, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad6) == 576, "Channel._ offset");
 
 #endif /* SIGLAB_ABI_H */

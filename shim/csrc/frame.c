@@ -106,20 +106,32 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 
 void shim_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 {
-	const struct shim_ucontext *fu = (const struct shim_ucontext *)ch->frame_sp;
+	shim_restore_frame((const struct shim_ucontext *)ch->frame_sp, uc);
+}
+
+void shim_restore_frame(const struct shim_ucontext *fu, struct shim_ucontext *uc)
+{
+	shim_restore_regs(fu, uc);
+	uint8_t *dst = (uint8_t *)uc->fpstate;
+	const uint8_t *src = (const uint8_t *)fu->fpstate;
+	if (dst && src)
+		memcpy(dst, src, shim_fp_restore_size(dst, src));
+}
+
+void shim_restore_regs(const struct shim_ucontext *fu, struct shim_ucontext *uc)
+{
 	uint64_t g[SHIM_NGREG];
 	memcpy(g, fu->gregs, sizeof g);
 	for (int i = REG_R8; i <= REG_RIP; i++)
 		uc->gregs[i] = g[i];
 	uc->gregs[REG_EFL] = (uc->gregs[REG_EFL] & ~FIX_EFLAGS) | (g[REG_EFL] & FIX_EFLAGS);
-	uint8_t *dst = (uint8_t *)uc->fpstate;
-	const uint8_t *src = (const uint8_t *)fu->fpstate;
-	if (dst && src) {
-		uint32_t n = fp_size(dst);
-		/* Only a frame in the same format may replace the whole state;
-		 * anything else restores the legacy area alone. */
-		if (fp_size(src) != n)
-			n = FXSAVE_SIZE;
-		memcpy(dst, src, n);
-	}
+}
+
+/* Only a frame in the same format as the state it replaces may replace
+ * the whole of it; anything else restores the legacy area alone. src
+ * needs its first FXSAVE_SIZE bytes readable. */
+uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src)
+{
+	uint32_t n = fp_size(dst);
+	return fp_size(src) == n ? n : FXSAVE_SIZE;
 }

@@ -77,6 +77,12 @@ static void validate(struct siglab_header *h, uint64_t region_file, uint64_t sta
 	    (h->geo_thread_base | h->geo_thread_stride | h->geo_thread_pending |
 	     h->geo_thread_blocked | h->geo_proc_base | h->geo_proc_stride | h->geo_proc_pending) & 7)
 		shim_die("fastpath geometry does not fit the arena", 0);
+	/* sigreturn.c reads the alternate stack record and writes the
+	 * blocked word only when the emulator allows it. */
+	if (h->local_sigreturn > 1 ||
+	    (h->local_sigreturn && (!within(h->geo_thread_alt_stack, sizeof(struct shim_stack), h->geo_thread_stride) ||
+				    (h->geo_thread_alt_stack & 7))))
+		shim_die("fastpath geometry does not fit a local rt_sigreturn", 0);
 }
 
 static void install_handlers(void)

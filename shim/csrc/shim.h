@@ -138,6 +138,19 @@ HIDDEN int shim_deliverable(uint32_t slot);
 /* frame.c */
 HIDDEN void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc);
 HIDDEN void shim_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
+/* shim_restore_frame is restore_sigcontext()'s register half: the general
+ * registers, the flags a frame may change and the FP state of the
+ * ucontext fu into the context uc the SIGSYS handler returns to. */
+HIDDEN void shim_restore_frame(const struct shim_ucontext *fu, struct shim_ucontext *uc);
+/* Its two halves: the registers, and the bytes of the FP area at src that
+ * replace the one at dst (the legacy area, or all of it if both have the
+ * same xstate format; src's first 512 bytes are read). */
+HIDDEN void shim_restore_regs(const struct shim_ucontext *fu, struct shim_ucontext *uc);
+HIDDEN uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src);
+#define SHIM_FXSAVE_SIZE 512
+/* sigreturn.c: rt_sigreturn without a round trip, when that is exact
+ * (Header.local_sigreturn); 1 if done, 0 if the emulator must do it. */
+HIDDEN int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
 
 /* vfork.c */
 HIDDEN int shim_is_vfork_child(void);

@@ -16,7 +16,8 @@
  *
  * Delivery (frame.c) happens in two places: a KIND_DELIVER answer to the
  * syscall itself, and the slow path after the fast-path check; a trapped
- * rt_sigreturn answered with KIND_SIGRETURN restores a frame.
+ * rt_sigreturn answered with KIND_SIGRETURN restores a frame, and one
+ * that only unblocks is restored here without asking (sigreturn.c).
  *
  * Syscalls in Header.local_set run natively right here without a round
  * trip (the emulator's choice; it measures the trap alone).
@@ -342,10 +343,12 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
-	fill_call(ch, uc, SIGLAB_OP_SYSCALL, nr);
-	shim_call(ch);
-	if (apply(ch, uc, nr, 1))
-		return;
+	if (nr != __NR_rt_sigreturn || !shim_local_sigreturn(ch, uc)) {
+		fill_call(ch, uc, SIGLAB_OP_SYSCALL, nr);
+		shim_call(ch);
+		if (apply(ch, uc, nr, 1))
+			return;
+	}
 	/* Publish "about to run user code" before the final check (Dekker's
 	 * pattern with the sender, fastpath/hot.go point 3). */
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);

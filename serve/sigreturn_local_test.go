@@ -1,0 +1,46 @@
+package serve
+
+import (
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"siglab/fastpath"
+)
+
+// TestLocalSigreturn runs shim/testdata/sigreturn_local.c natively and
+// under the emulator, and counts which handler returns the shim performed
+// itself: the 103 that only unblock and leave the alternate stack alone
+// (100 plain ones, the one that unblocks a pending SIGUSR2 through
+// uc_sigmask and SIGUSR2's own, the one from the alternate stack) on the
+// layouts whose check reads the blocked word as it is, none on summary
+// or with RemoteSigreturn; the two whose handlers block more or install
+// an alternate stack through the frame always reach the emulator.
+func TestLocalSigreturn(t *testing.T) {
+	bin := buildC(t, "sigreturn_local")
+	const local, remote = 103, 2
+	for _, layout := range fastpath.Layouts() {
+		for _, remoteOnly := range []bool{false, true} {
+			name := layout
+			if remoteOnly {
+				name += "/remote"
+			}
+			t.Run(name, func(t *testing.T) {
+				opts := Options{Layout: layout, NewHandler: func(st fastpath.State) (Handler, error) {
+					return NewEmulated(st, EmulatedConfig{RemoteSigreturn: remoteOnly})
+				}}
+				stats := compare(t, bin, opts)
+				wantLocal := int64(local)
+				if remoteOnly || layout == "summary" {
+					wantLocal = 0
+				}
+				if stats.LocalSigreturns != wantLocal {
+					t.Errorf("%d rt_sigreturns done by the shim, want %d", stats.LocalSigreturns, wantLocal)
+				}
+				if got, want := stats.Syscalls[unix.SYS_RT_SIGRETURN], local+remote-wantLocal; got != want {
+					t.Errorf("%d rt_sigreturns reached the emulator, want %d", got, want)
+				}
+			})
+		}
+	}
+}

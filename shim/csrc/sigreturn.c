@@ -1,0 +1,131 @@
+/* sigreturn.c — rt_sigreturn in the shim, without a round trip.
+ *
+ * A delivery costs two round trips to the emulator: the slow path that
+ * builds the frame, and the handler's rt_sigreturn. The second one mostly
+ * carries nothing the emulator needs: what rt_sigreturn does to signal
+ * state (arch/x86/kernel/signal_64.c, SYSCALL_DEFINE0(rt_sigreturn)) is
+ * set_current_blocked(uc_sigmask), restore_altstack(uc_stack) and voiding
+ * the restart block — all of them the calling thread's own state — and the
+ * kernel does it without a lock beyond siglock. The shim does it itself
+ * when that is exact:
+ *
+ *   - the restored mask only unblocks (or keeps) signals. Blocking more
+ *     would need retarget_shared_pending() — waking another thread for a
+ *     process-directed signal this one no longer takes — which only the
+ *     emulator can do. Unblocking needs nothing: the thread's blocked
+ *     word is in the fastpath arena, the emulator reads it there (and
+ *     writes it only while this thread is inside the emulator, so nobody
+ *     writes it concurrently), and Dekker's pattern (fastpath/hot.go,
+ *     point 3) covers a signal sent meanwhile: the sender stores pending
+ *     then reads this word; the shim stores the word then, back in
+ *     sigsys.c, publishes RunUser and reads pending — one of the two sees
+ *     the other, so the signal is delivered at once either way.
+ *   - restore_altstack() would change nothing: the frame's uc_stack equals
+ *     the thread's alternate stack, or do_sigaltstack() would refuse it
+ *     (EPERM while on that stack, EINVAL for a bad mode; rt_sigreturn
+ *     ignores both). Anything else is the emulator's (sched's
+ *     doSigaltstack).
+ *   - no emulated restart block to void: no emulated syscall sets one
+ *     (sched/restart.go), a native one lives in the kernel.
+ *
+ * Header.local_sigreturn is off for layouts whose check does not read the
+ * blocked word as it is (summary) and when the emulator traces. The frame
+ * and the FP area it points at are read with process_vm_readv(2) on the
+ * thread itself, which fails instead of faulting on a bad pointer; such a
+ * frame, like every case above that is not exact, goes to the emulator,
+ * which raises the SIGSEGV signal_fault() would.
+ */
+#include "shim.h"
+
+#define SHIM_SS_ONSTACK 1
+#define SHIM_SS_AUTODISARM (1U << 31)
+#define SHIM_UNBLOCKABLE (SHIM_SIGBIT(9) | SHIM_SIGBIT(19)) /* SIGKILL, SIGSTOP */
+
+/* Bound on the FP area a local return copies through a private buffer
+ * (the CPU's xsave size, CPUID 0xD: about 2.7 KiB with AVX-512, 11 KiB
+ * with AMX); a larger one goes to the emulator. On the shim's 64 KiB
+ * signal stack. */
+#define SHIM_FP_BUF (12 * 1024)
+
+struct shim_iovec {
+	void *base;
+	uint64_t len;
+};
+
+/* read_self copies n bytes at the program's address addr: process_vm_readv(2)
+ * on this very thread, which fails where a load would fault. */
+static int read_self(void *dst, uint64_t addr, uint64_t n)
+{
+	struct shim_iovec local = {dst, n}, remote = {(void *)addr, n};
+	return sys6(__NR_process_vm_readv, shim_tls_tid, &local, 1, &remote, 1, 0) == (long)n;
+}
+
+/* on_sig_stack is the kernel's on_sig_stack() for the thread's stack st
+ * (sched's onSigStack): never with SS_AUTODISARM. */
+static int on_sig_stack(const struct shim_stack *st, uint64_t sp)
+{
+	if ((uint32_t)st->flags & SHIM_SS_AUTODISARM)
+		return 0;
+	uint64_t base = (uint64_t)st->sp;
+	return sp > base && sp - base <= st->size;
+}
+
+/* altstack_unchanged reports whether do_sigaltstack(ns, NULL, sp), as
+ * restore_altstack() calls it, leaves cur as it is. */
+static int altstack_unchanged(const struct shim_stack *cur, const struct shim_stack *ns, uint64_t sp)
+{
+	if (on_sig_stack(cur, sp))
+		return 1; /* EPERM, ignored */
+	uint32_t mode = (uint32_t)ns->flags & ~SHIM_SS_AUTODISARM;
+	if (mode != SHIM_SS_DISABLE && mode != SHIM_SS_ONSTACK && mode != 0)
+		return 1; /* EINVAL, ignored */
+	return ns->sp == cur->sp && ns->size == cur->size && ns->flags == cur->flags;
+}
+
+int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
+{
+	const struct siglab_header *g = &shim.cfg;
+	uint32_t slot = shim_tls_slot;
+	if (!g->local_sigreturn || slot >= g->max_threads)
+		return 0;
+	uint64_t sp = uc->gregs[REG_RSP];
+	struct shim_ucontext fu;
+	if (!read_self(&fu, sp, sizeof fu))
+		return 0;
+
+	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
+	uint64_t mask = fu.sigmask & ~SHIM_UNBLOCKABLE;
+	uint64_t cur = __atomic_load_n(blocked, __ATOMIC_SEQ_CST);
+	if (mask & ~cur)
+		return 0; /* blocks more: retarget_shared_pending is the emulator's */
+	/* The emulator writes the thread's stack record only while the
+	 * thread is inside it: a plain copy is consistent. */
+	struct shim_stack st;
+	memcpy(&st, t + g->geo_thread_alt_stack, sizeof st);
+	if (!altstack_unchanged(&st, &fu.stack, sp))
+		return 0;
+	/* The FP area the frame points at, read the same way and into a
+	 * private buffer first: a bad pointer is the emulator's to answer
+	 * (restore_sigcontext() fails, signal_fault()), and nothing may
+	 * change before every read has succeeded. */
+	uint8_t fp[SHIM_FP_BUF] __attribute__((aligned(64)));
+	uint8_t *dst = (uint8_t *)uc->fpstate;
+	uint32_t n = 0;
+	if (dst && fu.fpstate) {
+		if (shim.xsave_max > SHIM_FP_BUF || !read_self(fp, fu.fpstate, SHIM_FXSAVE_SIZE))
+			return 0;
+		n = shim_fp_restore_size(dst, fp);
+		if (n > SHIM_FXSAVE_SIZE &&
+		    !read_self(fp + SHIM_FXSAVE_SIZE, fu.fpstate + SHIM_FXSAVE_SIZE, n - SHIM_FXSAVE_SIZE))
+			return 0;
+	}
+
+	__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+	shim_set_mask(uc, mask);
+	shim_restore_regs(&fu, uc);
+	if (n)
+		memcpy(dst, fp, n);
+	__atomic_add_fetch(&ch->local_sigreturns, 1, __ATOMIC_RELAXED);
+	return 1;
+}
