@@ -117,6 +117,13 @@ type Emulated struct {
 	shimSig fastpath.Sigset
 	// localSigreturn: the shim may restore frames itself (LocalSigreturn).
 	localSigreturn bool
+	// exitMu makes each finishProcess report whole for reaped: a native
+	// wait that reaped a child must not return before sched has the
+	// child's end — its SIGCHLD pending in the parent, which
+	// exit_notify() sends before the child can be reaped — even while
+	// the exit watcher is reporting it at that very moment. Taken before
+	// mu and before sched's lock; exits are rare.
+	exitMu sync.Mutex
 }
 
 // EmulatedConfig configures NewEmulated; the zero value is the real thing
@@ -155,11 +162,14 @@ type emuThread struct {
 // Process: how it is ending, as far as the emulator has seen, for the
 // status sched reports to its parent when the kernel says it is gone.
 type emuProc struct {
-	pid   int32
-	sp    *sched.Process
-	pidfd int
+	pid int32
+	sp  *sched.Process
 
-	mu       sync.Mutex
+	mu sync.Mutex
+	// pidfd is the process's pidfd, -1 once watchExit closed it; exited
+	// is set when it became readable (the whole thread group is gone).
+	pidfd    int
+	exited   bool
 	exitCode int // exit(2)/exit_group(2) status seen, or -1
 	dieSig   int // the signal a Die decision killed it with, or 0
 	dieCore  bool
@@ -781,6 +791,7 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 		if ret > 0 {
 			a.reaped(t, int32(ret), c.Args[1], c.Args[2], false)
 		}
+		a.syncExits()
 	case unix.SYS_WAITID:
 		if ret == 0 && c.Args[2] != 0 {
 			var info [24]byte
@@ -796,6 +807,7 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 				}
 			}
 		}
+		a.syncExits()
 	}
 	return a.complete(t, c.Nr, ret, c.Rsp)
 }
@@ -923,7 +935,10 @@ func (a *Emulated) reaped(t *Thread, pid int32, statusAddr, options uint64, wait
 	ep := a.procs[pid]
 	a.mu.Unlock()
 	if ep == nil {
-		// The exit watcher got there first: only the zombie is left.
+		// The exit watcher got there first: only the zombie is left —
+		// once the watcher's report is complete (exitMu).
+		a.exitMu.Lock()
+		a.exitMu.Unlock()
 		a.e.Reap(pid)
 		return
 	}
@@ -966,6 +981,8 @@ func ws(ep *emuProc) sched.WaitStatus {
 
 // finishProcess reports p's end to sched once.
 func (a *Emulated) finishProcess(ep *emuProc, st sched.WaitStatus) {
+	a.exitMu.Lock()
+	defer a.exitMu.Unlock()
 	a.mu.Lock()
 	if a.procs[ep.pid] != ep {
 		a.mu.Unlock()
@@ -982,7 +999,12 @@ func (a *Emulated) finishProcess(ep *emuProc, st sched.WaitStatus) {
 // it to sched with the status the kernel recorded.
 func (a *Emulated) watchExit(ep *emuProc) {
 	defer a.wg.Done()
-	defer unix.Close(ep.pidfd)
+	defer func() {
+		ep.mu.Lock()
+		unix.Close(ep.pidfd)
+		ep.pidfd = -1
+		ep.mu.Unlock()
+	}()
 	fds := []unix.PollFd{{Fd: int32(ep.pidfd), Events: unix.POLLIN}, {Fd: int32(a.stopFd), Events: unix.POLLIN}}
 	for {
 		_, err := unix.Poll(fds, -1)
@@ -996,7 +1018,40 @@ func (a *Emulated) watchExit(ep *emuProc) {
 			break
 		}
 	}
+	ep.mu.Lock()
+	ep.exited = true
+	ep.mu.Unlock()
 	a.finishProcess(ep, ws(ep))
+}
+
+// syncExits reports to sched, now, the end of every managed process that
+// has exited but whose exit watcher has not reported it yet. A native wait
+// calls it before its result reaches the program: by then the kernel has
+// sent each exited child's SIGCHLD (exit_notify() → do_notify_parent(),
+// before the child is reapable or, under SA_NOCLDWAIT or SIG_IGN,
+// released), so that a wait failing with ECHILD, or returning one child,
+// finds every other exit's SIGCHLD already pending — coalesced as the
+// kernel coalesces them — and not arriving a watcher's wake-up later.
+func (a *Emulated) syncExits() {
+	a.mu.Lock()
+	eps := make([]*emuProc, 0, len(a.procs))
+	for _, ep := range a.procs {
+		eps = append(eps, ep)
+	}
+	a.mu.Unlock()
+	for _, ep := range eps {
+		ep.mu.Lock()
+		gone := ep.exited
+		if !gone && ep.pidfd >= 0 {
+			fds := []unix.PollFd{{Fd: int32(ep.pidfd), Events: unix.POLLIN}}
+			n, _ := unix.Poll(fds, 0)
+			gone = n > 0 && fds[0].Revents != 0
+		}
+		ep.mu.Unlock()
+		if gone {
+			a.finishProcess(ep, ws(ep))
+		}
+	}
 }
 
 // sigName is the signal's name for traces.
