@@ -73,8 +73,10 @@ import (
 // kernel set up for a restart lets Decide choose restart or EINTR
 // (Context.IntrNr).
 //
-// Known limits: signalfd(2) is ENOSYS (Files.NewFd cannot create a
-// descriptor inside the managed process); a kick that finds nothing to
+// Signalfds are sched's objects behind native eventfds the shim makes and
+// traps (emulated_signalfd.go, with its known gaps).
+//
+// Known limits: a kick that finds nothing to
 // deliver (another thread took the signal first) leaves a native
 // select/pselect/epoll_wait/nanosleep failing with EINTR where the kernel
 // would have restarted it (its number is lost by then: -ERESTARTNOHAND and
@@ -115,6 +117,13 @@ type Emulated struct {
 	trace   *tracer
 	lat     *latencyRecorder // send → handler entry (latency.go); nil: off
 	shimSig fastpath.Sigset
+
+	// sfdMu guards sfds; it is taken inside sched's lock (signalfdEvent)
+	// and takes no other lock.
+	sfdMu sync.Mutex
+	// sfds: eventfd-id → our duplicate of a signalfd's eventfd
+	// (emulated_signalfd.go).
+	sfds map[uint64]*sfdDup
 }
 
 // EmulatedConfig configures NewEmulated; the zero value is the real thing
@@ -170,13 +179,13 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 		return nil, fmt.Errorf("serve: eventfd: %w", err)
 	}
 	a := &Emulated{st: st, procs: map[int32]*emuProc{}, pre: map[int32]*sched.Thread{}, stop: make(chan struct{}), stopFd: efd,
-		shimSig: shimSignals | routedSignals}
+		shimSig: shimSignals | routedSignals, sfds: map[uint64]*sfdDup{}}
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
 	a.lat = newLatencyRecorder(cfg.Latency, st)
 	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
-		JobControl: a.jobControl, Queues: a.lat.observer()})
+		JobControl: a.jobControl, Queues: a.lat.observer(), Signalfd: a.signalfdEvent})
 	if err != nil {
 		unix.Close(efd)
 		return nil, err
@@ -210,6 +219,7 @@ func (a *Emulated) Close() error {
 	a.wg.Wait()
 	unix.Close(a.stopFd)
 	a.e.Close()
+	a.closeSignalfds()
 	return errors.Join(a.trace.flush(), a.lat.flush())
 }
 
@@ -229,14 +239,15 @@ var EmulatedSyscalls = []int{
 }
 
 // TrapSet implements Handler: every syscall sched emulates except read,
-// close and the vectored reads (sched forwards them only for signalfds,
-// which need a descriptor in the managed process that Emulated cannot
-// create: trapping every read would only cost), plus EmulatedSyscalls.
+// readv and close (sched handles them only for signalfds: the shim traps
+// them per descriptor, for the signalfds' numbers only — FdTrapSet,
+// emulated_signalfd.go — since trapping every read would only cost), plus
+// EmulatedSyscalls.
 func (a *Emulated) TrapSet() []int {
 	var set []int
 	for nr := 0; nr < 512; nr++ {
 		switch nr {
-		case unix.SYS_READ, unix.SYS_CLOSE, unix.SYS_READV, unix.SYS_PREADV, unix.SYS_PREADV2:
+		case unix.SYS_READ, unix.SYS_CLOSE, unix.SYS_READV:
 			continue
 		}
 		if sched.Emulates(nr) {
@@ -603,6 +614,8 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		r = a.e.Resume(st)
 	}
 	switch r.Kind {
+	case sched.NewFd:
+		return newSignalfdReply(c) // emulated_signalfd.go
 	case sched.Native:
 		r := a.native(t, c)
 		if !r.Report {
@@ -763,6 +776,8 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 		}
 	case unix.SYS_SETRLIMIT, unix.SYS_PRLIMIT64:
 		a.rlimitChanged(t, c, ret)
+	case unix.SYS_SIGNALFD, unix.SYS_SIGNALFD4:
+		ret = a.adoptSignalfd(t, ret) // the eventfd made in its place
 	case unix.SYS_WAIT4:
 		if ret > 0 {
 			a.reaped(t, int32(ret), c.Args[1], c.Args[2], false)

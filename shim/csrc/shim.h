@@ -157,6 +157,10 @@ extern __thread uint32_t shim_tls_emask_valid HIDDEN;
 HIDDEN void shim_set_mask(struct shim_ucontext *uc, uint64_t emulated);
 extern __thread volatile uint32_t shim_tls_intr HIDDEN;
 
+/* trapfd.c: stack a filter trapping read, readv and close of fd
+ * (SIGLAB_FLAG_TRAP_FD); 0 or -errno. */
+HIDDEN long shim_trap_fd(long fd);
+
 /* routed.c */
 HIDDEN void shim_routed(int sig, void *info, void *uc);
 
