@@ -341,6 +341,12 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	if (info->code != SYS_SECCOMP)
 		return; /* a SIGSYS some process sent: not a trap (emulated later) */
 	long nr = info->syscall;
+	if (nr == __NR_execve || nr == __NR_execveat) {
+		/* Only the fd filter traps these (trapfd.c); a vfork child's
+		 * exec comes here too, with its own fd table. */
+		uc->gregs[REG_RAX] = (uint64_t)shim_exec(nr, uc);
+		return;
+	}
 	if (nr >= 0 && nr < (long)SIGLAB_MAX_SYSCALL && (shim.cfg.local_set[nr / 64] >> (nr % 64) & 1)) {
 		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)uc->gregs[REG_RDI], (long)uc->gregs[REG_RSI],
 							     (long)uc->gregs[REG_RDX], (long)uc->gregs[REG_R10],
