@@ -704,7 +704,7 @@ func (a *Emulated) complete(t *Thread, nr int, ret int64, sp uint64) Reply {
 
 // native answers a syscall sched lets run natively: ppoll, pselect6,
 // epoll_pwait and epoll_pwait2, whose signal mask sched has swapped in
-// already. The kernel gets a NULL sigmask (the mask it sees inside the
+// already, and read or readv of a trapped number that is no signalfd. The kernel gets a NULL sigmask (the mask it sees inside the
 // shim's handler is not the program's anyway), and the result comes back
 // through NativeDone so that Decide restores the mask
 // (restore_saved_sigmask). A signal the new mask unblocks that is already
@@ -719,6 +719,11 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 		r.Args[5] = 0
 	case unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2:
 		r.Args[4] = 0
+	case unix.SYS_READ, unix.SYS_READV:
+		// A number a signalfd's filter still traps, now another file
+		// (a pipe, say): its read may sleep, and a signal must reach
+		// the thread meanwhile, as natively (its handler may be what
+		// writes the pipe).
 	default:
 		return r // restart_syscall of a native restart block
 	}
@@ -746,7 +751,7 @@ func sends(nr int) bool {
 func interruptible(nr int) bool {
 	switch nr {
 	case unix.SYS_PPOLL, unix.SYS_PSELECT6, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
-		unix.SYS_WAIT4, unix.SYS_WAITID:
+		unix.SYS_WAIT4, unix.SYS_WAITID, unix.SYS_READ, unix.SYS_READV:
 		return true
 	}
 	return false

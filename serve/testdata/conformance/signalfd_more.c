@@ -3,7 +3,8 @@
  * records over iovecs; fcntl(F_SETFL) toggles O_NONBLOCK on it; a fork
  * child reads its own signals through the inherited descriptor, not its
  * parent's; after close(2) or dup2(2) over it the number is an ordinary
- * descriptor again (a pipe reads normally). */
+ * descriptor again (a pipe reads normally, and a read blocked on it is
+ * interrupted by a handler that writes the pipe, then restarted). */
 #include "conf.h"
 #include <poll.h>
 #include <sys/epoll.h>
@@ -11,6 +12,24 @@
 #include <sys/uio.h>
 
 static pid_t reader;
+static int wake_fd;
+
+static void on_usr1(int s, siginfo_t *si, void *uc)
+{
+	(void)s;
+	(void)si;
+	(void)uc;
+	if (write(wake_fd, "x", 1) != 1)
+		_exit(3);
+}
+
+static void *signaller(void *a)
+{
+	(void)a;
+	wait_sleeping(getpid(), reader);
+	kill(getpid(), SIGUSR1);
+	return NULL;
+}
 
 static void *sender(void *a)
 {
@@ -120,5 +139,19 @@ int main(void)
 	memset(buf, 0, sizeof buf);
 	EXPECT(write(p[1], "yo", 2) == 2 && read(bfd, buf, sizeof buf) == 2 && !strcmp(buf, "yo"), "read of the dup2'd number: %s", buf);
 	EXPECT(is_pending(SIGUSR2), "SIGUSR2 untouched: %s", yes(is_pending(SIGUSR2)));
+	sigtimedwait(&m, NULL, &(struct timespec){0, 0});
+
+	/* The self-pipe trick on the reused number: the blocked read is
+	 * interrupted by the handler (SA_RESTART) and restarted. */
+	wake_fd = p[1];
+	install(SIGUSR1, on_usr1, SA_RESTART);
+	reader = gettid_();
+	pthread_t w;
+	pthread_create(&w, NULL, signaller, NULL); /* SIGUSR1 blocked there */
+	unblock1(SIGUSR1);
+	memset(buf, 0, sizeof buf);
+	r = read(bfd, buf, 1);
+	EXPECT(r == 1 && buf[0] == 'x', "blocked read, handler wrote: %s", buf);
+	pthread_join(w, NULL);
 	return conf_exit();
 }
