@@ -34,12 +34,18 @@ import (
 //     The duplicate is closed when sched releases the signalfd (last
 //     close, the holders' exits) or the emulator closes.
 //
+// A number the filter traps stays trapped after the signalfd is closed (a
+// filter cannot be removed): a read of whatever reuses it runs natively,
+// kickable like ppoll (Emulated.native), at the cost of a round trip.
+// execve is trapped too, for the shim to keep the trapped numbers from the
+// next image's loader (shim/csrc/trapfd.c).
+//
 // Known gaps: a copy made with dup(2), dup2(2) or fcntl(F_DUPFD) is not
 // trapped and reads as the eventfd it is (8-byte counter); writes to the
-// descriptor succeed (a signalfd gives EINVAL); pread and io_uring reads
-// are native. A signalfd made by a process that then execs an image whose
-// loader reuses the number before the shim's constructor runs would trap
-// with no handler installed (see shim/csrc/trapfd.c).
+// descriptor succeed (a signalfd gives EINVAL); pread, io_uring reads and a
+// vfork child's reads are native. If pidfd_getfd(2) is refused (a Yama
+// ptrace_scope above 1, say), the signalfd works but never polls readable.
+// Numbers from 4096 on are not kept from an exec'd image's loader.
 
 // sfdDup is Emulated's duplicate of a signalfd's eventfd.
 type sfdDup struct {
