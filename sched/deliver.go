@@ -329,6 +329,9 @@ func (e *Emulator) dequeue(t *Thread, mask fastpath.Sigset, info *fastpath.Sigin
 			return 0
 		}
 		e.observeDequeued(t, sig, shared)
+		if len(t.proc.signalfds) != 0 {
+			e.signalfdsChanged(t.proc)
+		}
 		if info.Code == fastpath.SI_TIMER && !e.timerDelivered(t.proc, info) {
 			continue
 		}

@@ -66,9 +66,13 @@
 // SetProcessGroup, SetCred, SetSigpendingLimit (RLIMIT_SIGPENDING, rlimit.go);
 // kernel-generated signals (faults, SIGPIPE) come in through SendNative.
 // Per process the shim supplies a Memory
-// (process_vm_readv/writev) and a Files (fd numbers for signalfds, pidfd
-// resolution). RestartCode(nr) gives the restart code of a native syscall
-// interrupted by a kick, Emulates(nr) the syscalls to forward.
+// (process_vm_readv/writev) and a Files (the identity and status flags of
+// a signalfd's native descriptor, pidfd resolution). A new signalfd is
+// validated by Syscall (Result NewFd), made natively by the shim and
+// registered with AdoptSignalfd; Config.Signalfd hears when a signalfd
+// becomes readable or empty, for its descriptor's poll readiness
+// (signalfd.go). RestartCode(nr) gives the restart code of a native
+// syscall interrupted by a kick, Emulates(nr) the syscalls to forward.
 //
 // # Locking
 //
@@ -101,9 +105,11 @@
 //     ESRCH, not a native kill.
 //   - CLONE_SIGHAND without CLONE_THREAD (two processes sharing one action
 //     table) is refused by Clone.
-//   - Signalfds: read(2) is emulated; readv/preadv of a signalfd fail with
-//     ENOSYS; poll/epoll readiness is not emulated; dup(2)/dup2(2)/fcntl(2)
-//     of a signalfd are not seen (close(2) and SFD_CLOEXEC at exec are).
+//   - Signalfds: read(2), readv(2) and close(2) of the descriptor are
+//     emulated; poll readiness over-approximates (any holder thread's
+//     pending signals, not the poller's: signalfd.go); a copy made with
+//     dup(2)/dup2(2)/fcntl(F_DUPFD) is not seen (it is read as the native
+//     stand-in); pread/preadv of one run natively.
 //   - SIGCHLD with CLD_CONTINUED is sent when SIGCONT is generated, where
 //     the kernel sends it when the continued process next runs.
 //   - CPU-time clocks are polled (cputime.go); CLOCK_*_ALARM timers fail

@@ -50,6 +50,11 @@ type Config struct {
 	// Queues, if not nil, sees every signal enter and leave the pending
 	// queues (observe.go), for the delivery-latency metric.
 	Queues QueueObserver
+	// Signalfd, if not nil, is told with the emulator's lock held when a
+	// signalfd (by the id its descriptor was adopted with) becomes
+	// readable or empty, and when it is released (signalfd.go). It must
+	// not block nor call back into the Emulator.
+	Signalfd func(id uint64, ev SignalfdEvent)
 }
 
 // Emulator is the emulated kernel's signal half. See the package doc for
@@ -66,6 +71,8 @@ type Emulator struct {
 	repeat bool // Config.RepeatKicks
 	jobctl func(*Process, JobEvent, int)
 	queues QueueObserver // Config.Queues
+	// sfdNotify is Config.Signalfd.
+	sfdNotify func(id uint64, ev SignalfdEvent)
 
 	procs   map[int32]*Process // by pid (thread-group id), zombies included until reaped
 	threads map[int32]*Thread  // by tid, live threads only
@@ -97,17 +104,18 @@ func New(cfg Config) (*Emulator, error) {
 		owned = true
 	}
 	e := &Emulator{
-		st:      st,
-		owned:   owned,
-		clock:   cfg.Clock,
-		cpu:     cfg.CPU,
-		kick:    cfg.Kick,
-		repeat:  cfg.RepeatKicks,
-		jobctl:  cfg.JobControl,
-		queues:  cfg.Queues,
-		procs:   make(map[int32]*Process),
-		threads: make(map[int32]*Thread),
-		notify:  make(chan struct{}, 1),
+		st:        st,
+		owned:     owned,
+		clock:     cfg.Clock,
+		cpu:       cfg.CPU,
+		kick:      cfg.Kick,
+		repeat:    cfg.RepeatKicks,
+		jobctl:    cfg.JobControl,
+		queues:    cfg.Queues,
+		sfdNotify: cfg.Signalfd,
+		procs:     make(map[int32]*Process),
+		threads:   make(map[int32]*Thread),
+		notify:    make(chan struct{}, 1),
 	}
 	if e.clock == nil {
 		e.clock = NewRealClock()

@@ -111,31 +111,66 @@ func (m *fakeMem) u64s(vs ...uint64) uint64 {
 // badAddr is an address that always faults.
 const badAddr = 0x8
 
-// fakeFiles is a descriptor table: fds 0..2 are open, NewFd hands out the
-// lowest free number, pidfds maps a pidfd to (pid, thread).
+// fakeFiles is a descriptor table: fds 0..2 are open, newEventfd hands
+// out the lowest free number, eventfds maps an eventfd to its id and
+// status flags, pidfds maps a pidfd to (pid, thread).
 type fakeFiles struct {
-	open   map[int32]bool
-	pidfds map[int32][2]int32
-	full   bool
+	mu       sync.Mutex
+	open     map[int32]bool
+	eventfds map[int32][2]uint64
+	pidfds   map[int32][2]int32
+	nextID   uint64
 }
 
 func newFakeFiles() *fakeFiles {
-	return &fakeFiles{open: map[int32]bool{0: true, 1: true, 2: true}, pidfds: map[int32][2]int32{}}
+	return &fakeFiles{open: map[int32]bool{0: true, 1: true, 2: true}, pidfds: map[int32][2]int32{},
+		eventfds: map[int32][2]uint64{}}
 }
 
-func (f *fakeFiles) NewFd(cloexec, nonblock bool) (int32, unix.Errno) {
-	if f.full {
-		return -1, unix.EMFILE
-	}
+// newEventfd opens an eventfd with status flags (what the shim does for a
+// new signalfd) and returns its number and id.
+func (f *fakeFiles) newEventfd(flags uint32) (int32, uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
 	for fd := int32(0); ; fd++ {
 		if !f.open[fd] {
 			f.open[fd] = true
-			return fd, 0
+			f.eventfds[fd] = [2]uint64{f.nextID, uint64(flags)}
+			return fd, f.nextID
 		}
 	}
 }
 
-func (f *fakeFiles) IsOpen(fd int32) bool { return f.open[fd] }
+// close closes fd behind the emulator's back.
+func (f *fakeFiles) close(fd int32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.open, fd)
+	delete(f.eventfds, fd)
+}
+
+// setFlags is fcntl(F_SETFL) on an eventfd.
+func (f *fakeFiles) setFlags(fd int32, flags uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v := f.eventfds[fd]
+	v[1] = uint64(flags)
+	f.eventfds[fd] = v
+}
+
+func (f *fakeFiles) Eventfd(fd int32) (uint64, uint32, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, ok := f.eventfds[fd]
+	return v[0], uint32(v[1]), ok
+}
+
+func (f *fakeFiles) IsOpen(fd int32) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.open[fd]
+}
 
 func (f *fakeFiles) PidfdPid(fd int32) (int32, bool, unix.Errno) {
 	v, ok := f.pidfds[fd]
@@ -306,3 +341,20 @@ func woken(th *Thread) bool {
 }
 
 const handlerAddr = 0x400000
+
+// signalfd makes a new signalfd for th as the shim does: signalfd4(-1,
+// mask, 8, flags) validated by Syscall (NewFd), an eventfd opened with the
+// flags, and AdoptSignalfd. It returns the fd.
+func (v *env) signalfd(th *Thread, mem *fakeMem, mask fastpath.Sigset, flags uint64) int32 {
+	v.t.Helper()
+	r := v.sys(th, unix.SYS_SIGNALFD4, ^uint64(0), mem.u64s(uint64(mask)), 8, flags)
+	if r.Kind != NewFd {
+		v.t.Fatalf("signalfd4: %v %d, want newfd", r.Kind, r.Ret)
+	}
+	files := th.proc.files.(*fakeFiles)
+	fd, id := files.newEventfd(uint32(flags & unix.SFD_NONBLOCK))
+	if err := v.e.AdoptSignalfd(th, fd, id); err != nil {
+		v.t.Fatal(err)
+	}
+	return fd
+}

@@ -107,6 +107,9 @@ func (e *Emulator) stopAtGeneration(p *Process, target, t *Thread, sig int) bool
 	} else {
 		e.st.FlushProcess(p.slot, bit)
 	}
+	if len(p.signalfds) != 0 {
+		e.signalfdsChanged(p)
+	}
 	e.startGroupStop(p, sig)
 	return true
 }

@@ -156,9 +156,13 @@ func (e *Emulator) Clone(t *Thread, flags uint64, id int32, mem Memory, files Fi
 			e.st.SetAction(cp.slot, sig, e.st.Action(p.slot, sig))
 		}
 		if len(p.signalfds) > 0 {
+			// The fd table is copied; the file is shared, and the
+			// child reads its own signals through it (it has none
+			// pending yet: the readiness stays).
 			cp.signalfds = make(map[int32]*signalFD, len(p.signalfds))
 			for fd, s := range p.signalfds {
-				cp.signalfds[fd] = s // the fd table is copied; the file is shared
+				cp.signalfds[fd] = s
+				s.holders = append(s.holders, cp)
 			}
 		}
 	}
@@ -187,7 +191,8 @@ func (e *Emulator) Clone(t *Thread, flags uint64, id int32, mem Memory, files Fi
 // (flush_signal_handlers(t, 0)), POSIX timers are deleted (exit_itimers),
 // the alternate stack is cleared; the mask, the pending signals and the
 // interval timers survive. Signalfds created with SFD_CLOEXEC are
-// forgotten (the shim reports other closes as close(2) syscalls).
+// forgotten (the shim reports other closes as close(2) syscalls; one
+// whose FD_CLOEXEC changed natively is caught by its identity check).
 func (e *Emulator) Exec(t *Thread) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -217,10 +222,9 @@ func (e *Emulator) Exec(t *Thread) error {
 		e.deleteTimer(p, pt)
 	}
 	p.nextTimer = 0
-	for fd, s := range p.signalfds {
-		if s.cloexec {
-			delete(p.signalfds, fd)
-		}
+	e.dropAllSignalfds(p, func(s *signalFD) bool { return !s.cloexec })
+	if len(p.signalfds) != 0 {
+		e.signalfdsChanged(p) // the other threads' private signals are gone
 	}
 	e.st.SetAltStack(t.slot, fastpath.DisabledStack)
 	t.restart = restartBlock{}
@@ -244,6 +248,9 @@ func (e *Emulator) ThreadExit(t *Thread) {
 		e.retargetShared(t, shared)
 	}
 	e.removeThread(t)
+	if len(p.signalfds) != 0 {
+		e.signalfdsChanged(p) // its private pending signals are gone
+	}
 	e.completeStop(p)
 }
 
@@ -291,6 +298,7 @@ func (e *Emulator) ProcessExit(p *Process, st WaitStatus) (reaped bool) {
 	for _, pt := range p.timers {
 		e.deleteTimer(p, pt)
 	}
+	e.dropAllSignalfds(p, nil)
 	p.zombie, p.status = true, st
 	p.stopping, p.stopped = false, false
 	e.st.FreeProcess(p.slot)

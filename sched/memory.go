@@ -20,10 +20,12 @@ type Memory interface {
 // Files is what the emulator needs from a managed process's file
 // descriptor table, which the kernel owns. Called with the lock held.
 type Files interface {
-	// NewFd creates a native descriptor standing for an emulated object (a
-	// signalfd): the shim makes an eventfd so poll/epoll see the fd, and
-	// returns its number, or an errno (EMFILE, ENFILE, ...).
-	NewFd(cloexec, nonblock bool) (int32, unix.Errno)
+	// Eventfd reports what the descriptor fd is, if it is an eventfd
+	// (the native stand-in of a signalfd, signalfd.go): its identity
+	// (fdinfo's eventfd-id, unique while it is open) and its file status
+	// flags (O_NONBLOCK); ok is false if fd is not open or not an
+	// eventfd.
+	Eventfd(fd int32) (id uint64, flags uint32, ok bool)
 	// IsOpen reports whether fd is an open descriptor (EBADF vs EINVAL for
 	// signalfd4 on a descriptor that is not a signalfd).
 	IsOpen(fd int32) bool
@@ -37,7 +39,7 @@ type Files interface {
 // descriptors the emulator can use.
 type noFiles struct{}
 
-func (noFiles) NewFd(bool, bool) (int32, unix.Errno)     { return -1, unix.EMFILE }
+func (noFiles) Eventfd(int32) (uint64, uint32, bool)     { return 0, 0, false }
 func (noFiles) IsOpen(int32) bool                        { return false }
 func (noFiles) PidfdPid(int32) (int32, bool, unix.Errno) { return 0, false, unix.EBADF }
 

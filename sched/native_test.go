@@ -83,8 +83,9 @@ func TestKillMoreErrors(t *testing.T) {
 			t.Fatal("kill(tid) is not process-directed")
 		}
 		// An exec'd close-on-exec signalfd is gone.
-		v.ok(v.sys(t1, unix.SYS_SIGNALFD4, ^uint64(0), m1.u64s(1), 8, unix.SFD_CLOEXEC), 3)
-		v.ok(v.sys(t1, unix.SYS_SIGNALFD4, ^uint64(0), m1.u64s(1), 8, 0), 4)
+		if v.signalfd(t1, m1, 1, unix.SFD_CLOEXEC) != 3 || v.signalfd(t1, m1, 1, 0) != 4 {
+			t.Fatal("signalfd numbers")
+		}
 		if err := v.e.Exec(t1); err != nil {
 			t.Fatal(err)
 		}

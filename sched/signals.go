@@ -113,6 +113,9 @@ func (e *Emulator) send(sender *Thread, p *Process, target *Thread, info *fastpa
 		return false, 0 // legacy_queue(): a standard signal already pending
 	}
 	e.observeQueued(p, target, sig)
+	if len(p.signalfds) != 0 {
+		e.signalfdsChanged(p)
+	}
 	e.completeSignal(sender, p, target, sig)
 	return true, 0
 }
@@ -140,6 +143,9 @@ func (e *Emulator) flushAll(p *Process, set fastpath.Sigset) {
 	e.st.FlushProcess(p.slot, set)
 	for _, t := range p.threads {
 		e.st.FlushThread(t.slot, set)
+	}
+	if len(p.signalfds) != 0 {
+		e.signalfdsChanged(p)
 	}
 }
 
@@ -281,6 +287,9 @@ func (e *Emulator) forceSig(t *Thread, info *fastpath.Siginfo) {
 	if p.dying == 0 {
 		if queued, _ := e.st.SendThread(t.slot, info); queued {
 			e.observeQueued(p, t, sig)
+			if len(p.signalfds) != 0 {
+				e.signalfdsChanged(p)
+			}
 		}
 	}
 }

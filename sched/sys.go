@@ -32,9 +32,17 @@ const (
 	// Sigreturned: rt_sigreturn was handled; the shim restores the
 	// registers from the frame and calls Decide(t, -1, rax, newSP).
 	Sigreturned
+	// NewFd: signalfd(2) or signalfd4(2) of a new signalfd, validated.
+	// The descriptor must exist in the managed process: the shim makes
+	// one natively (an eventfd, with the call's O_NONBLOCK and
+	// O_CLOEXEC) and registers it with AdoptSignalfd (or reports failure
+	// with AbandonSignalfd), then passes the result to Decide.
+	NewFd
 )
 
-func (k Kind) String() string { return [...]string{"done", "wait", "native", "sigreturned"}[k] }
+func (k Kind) String() string {
+	return [...]string{"done", "wait", "native", "sigreturned", "newfd"}[k]
+}
 
 // Result is a syscall's outcome.
 type Result struct {
@@ -48,7 +56,8 @@ func native() Result           { return Result{Kind: Native} }
 func blocked() Result          { return Result{Kind: Wait} }
 
 // Emulates reports whether the emulator handles syscall nr (the shim
-// forwards these; read is forwarded only for signalfd descriptors).
+// forwards these; read, readv and close are forwarded only for signalfd
+// descriptors).
 func Emulates(nr int) bool {
 	switch nr {
 	case unix.SYS_RT_SIGACTION, unix.SYS_RT_SIGPROCMASK, unix.SYS_SIGALTSTACK,
@@ -119,14 +128,10 @@ func (e *Emulator) dispatch(t *Thread, c *Call) Result {
 		return e.sysSignalfd4(t, a[0], a[1], a[2], a[3])
 	case unix.SYS_READ:
 		return e.sysReadSignalfd(t, a)
-	case unix.SYS_READV, unix.SYS_PREADV, unix.SYS_PREADV2:
-		if _, ok := t.proc.signalfds[int32(a[0])]; ok {
-			return fail(unix.ENOSYS) // vectored reads of a signalfd: not emulated yet
-		}
-		return native()
+	case unix.SYS_READV:
+		return e.sysReadvSignalfd(t, a)
 	case unix.SYS_CLOSE:
-		delete(t.proc.signalfds, int32(a[0]))
-		return native()
+		return e.sysClose(t, a)
 	case unix.SYS_RT_SIGRETURN:
 		return e.sysRtSigreturn(t, c.SP)
 	case unix.SYS_RESTART_SYSCALL:

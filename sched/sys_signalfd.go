@@ -6,26 +6,30 @@ import (
 	"siglab/fastpath"
 )
 
-// signalFD is an emulated signalfd (fs/signalfd.c): a set of signals a
-// read(2) dequeues from the reading thread's and its process's pending
-// sets. The descriptor itself is native (Files.NewFd: an eventfd the shim
-// owns, so the fd number is real and the process's fd table stays the
-// kernel's); readiness for poll/epoll is not emulated yet.
-type signalFD struct {
-	mask     fastpath.Sigset // signals the fd reads (ctx->sigmask, not inverted)
-	nonblock bool            // O_NONBLOCK at creation (fcntl changes are not seen)
-	cloexec  bool            // O_CLOEXEC at creation: Exec drops it
-}
+// The signalfd syscalls (fs/signalfd.c). The object and its readiness are
+// in signalfd.go.
 
 const (
 	sfdCloexec  = unix.SFD_CLOEXEC
 	sfdNonblock = unix.SFD_NONBLOCK
 	// SignalfdSiginfoSize is sizeof(struct signalfd_siginfo).
 	SignalfdSiginfoSize = 128
+	// uioMaxIOV is UIO_MAXIOV (IOV_MAX), the most iovecs readv(2) takes.
+	uioMaxIOV = 1024
+	// maxRWCount is MAX_RW_COUNT (INT_MAX & PAGE_MASK): a read's length
+	// is clamped to it.
+	maxRWCount = 0x7ffff000
+	// taskSizeMax is x86-64's TASK_SIZE_MAX with 4-level paging, the
+	// bound of access_ok().
+	taskSizeMax = 0x7ffffffff000
 )
 
 // sysSignalfd4 is signalfd4(fd, mask, sizemask, flags) and signalfd (flags
 // 0): sizemask, then the copy, then the flags, as the kernel checks them.
+// A new signalfd (fd -1) is not made here: the descriptor must exist in
+// the managed process, which only the shim can do. The call is validated
+// and its mask and flags kept on the thread (NewFd); the shim's report of
+// the descriptor it made comes back through AdoptSignalfd.
 func (e *Emulator) sysSignalfd4(t *Thread, ufd, umask, size, flags uint64) Result {
 	if size != sigsetSize {
 		return fail(unix.EINVAL)
@@ -41,17 +45,10 @@ func (e *Emulator) sysSignalfd4(t *Thread, ufd, umask, size, flags uint64) Resul
 	p := t.proc
 	fd := int32(ufd)
 	if fd == -1 {
-		nfd, err := p.files.NewFd(flags&sfdCloexec != 0, flags&sfdNonblock != 0)
-		if err != 0 {
-			return fail(err)
-		}
-		if p.signalfds == nil {
-			p.signalfds = make(map[int32]*signalFD)
-		}
-		p.signalfds[nfd] = &signalFD{mask: mask, nonblock: flags&sfdNonblock != 0, cloexec: flags&sfdCloexec != 0}
-		return done(int64(nfd))
+		t.newSfd = pendingSignalfd{mask: mask, flags: flags, valid: true}
+		return Result{Kind: NewFd}
 	}
-	sfd, ok := p.signalfds[fd]
+	sfd, _, ok := e.lookupSignalfd(p, fd)
 	if !ok {
 		if fd >= 0 && p.files.IsOpen(fd) {
 			return fail(unix.EINVAL)
@@ -59,6 +56,7 @@ func (e *Emulator) sysSignalfd4(t *Thread, ufd, umask, size, flags uint64) Resul
 		return fail(unix.EBADF)
 	}
 	sfd.mask = mask
+	e.signalfdUpdate(sfd)
 	// wake_up(&current->sighand->signalfd_wqh): readers re-check.
 	if p.nBlocked > 0 {
 		e.queueWake(p, nil)
@@ -66,38 +64,133 @@ func (e *Emulator) sysSignalfd4(t *Thread, ufd, umask, size, flags uint64) Resul
 	return done(int64(fd))
 }
 
-// sysReadSignalfd is read(2) when fd is a signalfd (signalfd_read), else
-// Native.
+// AdoptSignalfd registers the descriptor fd the shim made for thread t's
+// signalfd4(-1, ...) call, which Syscall validated and answered NewFd: id
+// is its identity as Files.Eventfd reports it. The signalfd reads the mask
+// that call asked for. EINVAL if t has no such call outstanding (each
+// NewFd is adopted once).
+func (e *Emulator) AdoptSignalfd(t *Thread, fd int32, id uint64) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := t.newSfd
+	t.newSfd = pendingSignalfd{}
+	switch {
+	case !n.valid || fd < 0:
+		return unix.EINVAL
+	case t.state == Exited || t.proc.zombie:
+		return unix.ESRCH
+	}
+	e.addSignalfd(t.proc, fd, &signalFD{id: id, mask: n.mask, cloexec: n.flags&sfdCloexec != 0})
+	return nil
+}
+
+// AbandonSignalfd forgets t's outstanding NewFd call: the shim could not
+// make the descriptor.
+func (e *Emulator) AbandonSignalfd(t *Thread) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t.newSfd = pendingSignalfd{}
+}
+
+// sysClose is close(2) of a descriptor: a signalfd is forgotten, and the
+// descriptor is closed natively either way.
+func (e *Emulator) sysClose(t *Thread, a *[6]uint64) Result {
+	fd := int32(uint32(a[0]))
+	if _, ok := t.proc.signalfds[fd]; ok {
+		e.dropSignalfd(t.proc, fd)
+	}
+	return native()
+}
+
+// sysReadSignalfd is read(2) when fd is a signalfd (signalfd_read_iter),
+// else Native.
 func (e *Emulator) sysReadSignalfd(t *Thread, a *[6]uint64) Result {
-	sfd, ok := t.proc.signalfds[int32(a[0])]
+	sfd, flags, ok := e.lookupSignalfd(t.proc, int32(uint32(a[0])))
 	if !ok {
 		return native()
 	}
-	count := a[2] / SignalfdSiginfoSize
+	buf, n := a[1], a[2]
+	if buf > taskSizeMax || n > taskSizeMax-buf {
+		return fail(unix.EFAULT) // vfs_read's access_ok
+	}
+	if n > maxRWCount {
+		n = maxRWCount // vfs_read clamps
+	}
+	t.iov = append(t.iov[:0], iovec{base: buf, len: n})
+	return e.readSignalfdIov(t, sfd, flags, n)
+}
+
+// sysReadvSignalfd is readv(2) when fd is a signalfd, else Native. The
+// iovecs are imported as import_iovec() does: more than UIO_MAXIOV is
+// EINVAL, an unreadable array EFAULT, a negative length EINVAL, a segment
+// outside the user address space EFAULT, the total clamped to
+// MAX_RW_COUNT; a total of 0 reads nothing (vfs_readv returns before the
+// file's read_iter). Records may span segments (copy_to_iter).
+func (e *Emulator) sysReadvSignalfd(t *Thread, a *[6]uint64) Result {
+	sfd, flags, ok := e.lookupSignalfd(t.proc, int32(uint32(a[0])))
+	if !ok {
+		return native()
+	}
+	vec, nseg := a[1], uint32(a[2]) // import_iovec's nr_segs is unsigned int
+	if nseg > uioMaxIOV {
+		return fail(unix.EINVAL)
+	}
+	t.iov = t.iov[:0]
+	var total uint64
+	for i := uint32(0); i < nseg; i++ {
+		b, ok := t.read(vec+uint64(i)*16, 16)
+		if !ok {
+			return fail(unix.EFAULT)
+		}
+		base, n := le64(b), le64(b[8:])
+		if int64(n) < 0 {
+			return fail(unix.EINVAL)
+		}
+		// One segment is import_ubuf (clamp, then access_ok); more
+		// are __import_iovec (access_ok, then clamp).
+		if nseg == 1 {
+			n = min(n, maxRWCount)
+		}
+		if base > taskSizeMax || n > taskSizeMax-base {
+			return fail(unix.EFAULT)
+		}
+		n = min(n, maxRWCount-total)
+		total += n
+		t.iov = append(t.iov, iovec{base: base, len: n})
+	}
+	if total == 0 {
+		return done(0)
+	}
+	return e.readSignalfdIov(t, sfd, flags, total)
+}
+
+// readSignalfdIov is signalfd_read_iter() into t.iov, total bytes long.
+func (e *Emulator) readSignalfdIov(t *Thread, sfd *signalFD, flags uint32, total uint64) Result {
+	count := total / SignalfdSiginfoSize
 	if count == 0 {
 		return fail(unix.EINVAL)
 	}
-	if count > 1<<20 {
-		count = 1 << 20
-	}
-	if n := e.readSignalfd(t, sfd.mask, a[1], int(count)); n != 0 {
+	if n := e.readSignalfd(t, sfd.mask, t.iov, int(count)); n != 0 {
 		return done(n)
 	}
-	if sfd.nonblock {
+	if flags&unix.O_NONBLOCK != 0 {
 		return fail(unix.EAGAIN)
 	}
 	if e.interrupted(t) {
 		return done(-ERESTARTSYS)
 	}
 	w := &t.wait
-	w.set, w.addr, w.count = sfd.mask, a[1], int(count)
+	w.set, w.count = sfd.mask, int(count)
 	return e.block(t, waitSignalfd)
 }
 
-// readSignalfd dequeues up to count signals of set into the buffer at
-// addr: the bytes written, -EFAULT if the first copy faults, 0 if nothing
-// was pending.
-func (e *Emulator) readSignalfd(t *Thread, set fastpath.Sigset, addr uint64, count int) int64 {
+// iovec is one segment of a read's destination (struct iovec).
+type iovec struct{ base, len uint64 }
+
+// readSignalfd dequeues up to count signals of set into the segments iov:
+// the bytes written, -EFAULT if the first copy faults, 0 if nothing was
+// pending. As in the kernel, a record whose copy faults is lost.
+func (e *Emulator) readSignalfd(t *Thread, set fastpath.Sigset, iov []iovec, count int) int64 {
 	var total int64
 	var info fastpath.Siginfo
 	for i := 0; i < count; i++ {
@@ -106,7 +199,7 @@ func (e *Emulator) readSignalfd(t *Thread, set fastpath.Sigset, addr uint64, cou
 		}
 		b := t.scratch[:SignalfdSiginfoSize]
 		encodeSignalfdSiginfo(b, &info)
-		if !t.write(addr+uint64(total), b) {
+		if !writeIov(t, iov, uint64(total), b) {
 			if total == 0 {
 				return errno(unix.EFAULT)
 			}
@@ -115,6 +208,26 @@ func (e *Emulator) readSignalfd(t *Thread, set fastpath.Sigset, addr uint64, cou
 		total += SignalfdSiginfoSize
 	}
 	return total
+}
+
+// writeIov writes b at byte offset off of the concatenated segments
+// (copy_to_iter_full): false if any part faults or does not fit.
+func writeIov(t *Thread, iov []iovec, off uint64, b []byte) bool {
+	for _, s := range iov {
+		if len(b) == 0 {
+			break
+		}
+		if off >= s.len {
+			off -= s.len
+			continue
+		}
+		n := min(s.len-off, uint64(len(b)))
+		if !t.write(s.base+off, b[:n]) {
+			return false
+		}
+		b, off = b[n:], 0
+	}
+	return len(b) == 0
 }
 
 // encodeSignalfdSiginfo is signalfd_copyinfo(): struct signalfd_siginfo

@@ -182,9 +182,8 @@ func TestRtSigtimedwait(t *testing.T) {
 
 func TestSignalfd(t *testing.T) {
 	forLayouts(t, func(t *testing.T, v *env) {
-		p, t1, mem := v.proc(100, 0)
+		_, t1, mem := v.proc(100, 0)
 		t2 := v.thread(t1, 101)
-		files := p.files.(*fakeFiles)
 		mask := mem.u64s(uint64(set(fastpath.SIGUSR1, fastpath.SIGRTMIN, fastpath.SIGKILL)))
 		cases := []struct {
 			name string
@@ -201,11 +200,20 @@ func TestSignalfd(t *testing.T) {
 		for _, c := range cases {
 			v.errno(v.sys(t1, unix.SYS_SIGNALFD4, c.args...), c.want)
 		}
-		files.full = true
-		v.errno(v.sys(t1, unix.SYS_SIGNALFD, ^uint64(0), mask, 8), unix.EMFILE)
-		files.full = false
-		v.ok(v.sys(t1, unix.SYS_SIGNALFD, ^uint64(0), mask, 8), 3)
-		v.ok(v.sys(t1, unix.SYS_SIGNALFD4, ^uint64(0), mask, 8, unix.SFD_NONBLOCK|unix.SFD_CLOEXEC), 4)
+		if r := v.sys(t1, unix.SYS_SIGNALFD, ^uint64(0), mask, 8); r.Kind != NewFd {
+			t.Fatalf("signalfd: %v", r.Kind)
+		}
+		v.e.AbandonSignalfd(t1) // the shim could not make the descriptor
+		if err := v.e.AdoptSignalfd(t1, 3, 1); err != unix.EINVAL {
+			t.Fatalf("adopt after abandon: %v", err)
+		}
+		sigs := set(fastpath.SIGUSR1, fastpath.SIGRTMIN, fastpath.SIGKILL)
+		if fd := v.signalfd(t1, mem, sigs, 0); fd != 3 {
+			t.Fatal(fd)
+		}
+		if fd := v.signalfd(t1, mem, sigs, unix.SFD_NONBLOCK|unix.SFD_CLOEXEC); fd != 4 {
+			t.Fatal(fd)
+		}
 		v.ok(v.sys(t1, unix.SYS_SIGNALFD4, 3, mask, 8, 0), 3) // update in place
 		if r := v.sys(t1, unix.SYS_READ, 1, 0, 0); r.Kind != Native {
 			t.Fatal("read of another fd is native")
@@ -252,7 +260,9 @@ func TestBlockedReadInterrupted(t *testing.T) {
 	forLayouts(t, func(t *testing.T, v *env) {
 		_, t1, mem := v.proc(100, 0)
 		t2 := v.thread(t1, 101)
-		v.ok(v.sys(t1, unix.SYS_SIGNALFD, ^uint64(0), mem.u64s(uint64(set(fastpath.SIGRTMIN))), 8), 3)
+		if fd := v.signalfd(t1, mem, set(fastpath.SIGRTMIN), 0); fd != 3 {
+			t.Fatal(fd)
+		}
 		buf := mem.alloc(128)
 		v.sigaction(t1, mem, fastpath.SIGWINCH, fastpath.SIG_IGN, 0, 0)
 		for _, restart := range []bool{true, false} {

@@ -71,6 +71,12 @@ type Thread struct {
 	restart  restartBlock
 	delivery Delivery
 	scratch  [512]byte
+	// newSfd is the validated signalfd4(-1, ...) whose descriptor the
+	// shim is making (AdoptSignalfd).
+	newSfd pendingSignalfd
+	// iov is the destination of a signalfd read(2)/readv(2), kept for a
+	// blocked read's completion (import_iovec's copy).
+	iov []iovec
 	// sendInfo is the siginfo a sending syscall of this thread builds.
 	sendInfo fastpath.Siginfo
 }

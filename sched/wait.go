@@ -27,8 +27,8 @@ type waitState struct {
 	// realBlocked is the kernel's real_blocked: the mask before
 	// rt_sigtimedwait unblocked the signals it waits for.
 	realBlocked fastpath.Sigset
-	addr        uint64 // rt_sigtimedwait's uinfo, or the signalfd read buffer
-	count       int    // signalfd: siginfos that fit in the buffer
+	addr        uint64 // rt_sigtimedwait's uinfo
+	count       int    // signalfd: siginfos that fit in the buffer (Thread.iov)
 	timeout     *event
 	timedOut    bool
 	done        bool
@@ -77,7 +77,7 @@ func (e *Emulator) recheckWait(t *Thread) {
 			e.finishWait(t, errno(unix.EAGAIN))
 		}
 	case waitSignalfd:
-		if n := e.readSignalfd(t, w.set, w.addr, w.count); n != 0 {
+		if n := e.readSignalfd(t, w.set, t.iov, w.count); n != 0 {
 			e.finishWait(t, n)
 			return
 		}

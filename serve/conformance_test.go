@@ -37,9 +37,7 @@ var conformanceHandler = func(st fastpath.State, trace io.Writer) (Handler, erro
 // of the suite guards what works; each entry is open work (issue 4), and an
 // entry is deleted when its scenario passes. Run them anyway with
 // SIGLAB_CONFORMANCE_GAPS=1.
-var conformanceGaps = map[string]string{
-	"signalfd": "signalfd needs a file descriptor created inside the managed process; ENOSYS for now",
-}
+var conformanceGaps = map[string]string{}
 
 // conformanceMinScenarios is the size the suite must keep: one scenario
 // per row of the model at least.

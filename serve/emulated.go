@@ -73,8 +73,10 @@ import (
 // kernel set up for a restart lets Decide choose restart or EINTR
 // (Context.IntrNr).
 //
-// Known limits: signalfd(2) is ENOSYS (Files.NewFd cannot create a
-// descriptor inside the managed process); a kick that finds nothing to
+// Signalfds are sched's objects behind native eventfds the shim makes and
+// traps (emulated_signalfd.go, with its known gaps).
+//
+// Known limits: a kick that finds nothing to
 // deliver (another thread took the signal first) leaves a native
 // select/pselect/epoll_wait/nanosleep failing with EINTR where the kernel
 // would have restarted it (its number is lost by then: -ERESTARTNOHAND and
@@ -124,6 +126,13 @@ type Emulated struct {
 	// the exit watcher is reporting it at that very moment. Taken before
 	// mu and before sched's lock; exits are rare.
 	exitMu sync.Mutex
+
+	// sfdMu guards sfds; it is taken inside sched's lock (signalfdEvent)
+	// and takes no other lock.
+	sfdMu sync.Mutex
+	// sfds: eventfd-id → our duplicate of a signalfd's eventfd
+	// (emulated_signalfd.go).
+	sfds map[uint64]*sfdDup
 }
 
 // EmulatedConfig configures NewEmulated; the zero value is the real thing
@@ -186,14 +195,14 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 		return nil, fmt.Errorf("serve: eventfd: %w", err)
 	}
 	a := &Emulated{st: st, procs: map[int32]*emuProc{}, pre: map[int32]*sched.Thread{}, stop: make(chan struct{}), stopFd: efd,
-		shimSig: shimSignals | routedSignals}
+		shimSig: shimSignals | routedSignals, sfds: map[uint64]*sfdDup{}}
 	if cfg.Trace != nil {
 		a.trace = newTracer(cfg.Trace)
 	}
 	a.localSigreturn = cfg.Trace == nil && !cfg.RemoteSigreturn
 	a.lat = newLatencyRecorder(cfg.Latency, st)
 	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
-		JobControl: a.jobControl, Queues: a.lat.observer()})
+		JobControl: a.jobControl, Queues: a.lat.observer(), Signalfd: a.signalfdEvent})
 	if err != nil {
 		unix.Close(efd)
 		return nil, err
@@ -234,6 +243,7 @@ func (a *Emulated) Close() error {
 	a.wg.Wait()
 	unix.Close(a.stopFd)
 	a.e.Close()
+	a.closeSignalfds()
 	return errors.Join(a.trace.flush(), a.lat.flush())
 }
 
@@ -253,14 +263,15 @@ var EmulatedSyscalls = []int{
 }
 
 // TrapSet implements Handler: every syscall sched emulates except read,
-// close and the vectored reads (sched forwards them only for signalfds,
-// which need a descriptor in the managed process that Emulated cannot
-// create: trapping every read would only cost), plus EmulatedSyscalls.
+// readv and close (sched handles them only for signalfds: the shim traps
+// them per descriptor, for the signalfds' numbers only — FdTrapSet,
+// emulated_signalfd.go — since trapping every read would only cost), plus
+// EmulatedSyscalls.
 func (a *Emulated) TrapSet() []int {
 	var set []int
 	for nr := 0; nr < 512; nr++ {
 		switch nr {
-		case unix.SYS_READ, unix.SYS_CLOSE, unix.SYS_READV, unix.SYS_PREADV, unix.SYS_PREADV2:
+		case unix.SYS_READ, unix.SYS_CLOSE, unix.SYS_READV:
 			continue
 		}
 		if sched.Emulates(nr) {
@@ -627,6 +638,8 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		r = a.e.Resume(st)
 	}
 	switch r.Kind {
+	case sched.NewFd:
+		return newSignalfdReply(c) // emulated_signalfd.go
 	case sched.Native:
 		r := a.native(t, c)
 		if !r.Report {
@@ -715,7 +728,7 @@ func (a *Emulated) complete(t *Thread, nr int, ret int64, sp uint64) Reply {
 
 // native answers a syscall sched lets run natively: ppoll, pselect6,
 // epoll_pwait and epoll_pwait2, whose signal mask sched has swapped in
-// already. The kernel gets a NULL sigmask (the mask it sees inside the
+// already, and read or readv of a trapped number that is no signalfd. The kernel gets a NULL sigmask (the mask it sees inside the
 // shim's handler is not the program's anyway), and the result comes back
 // through NativeDone so that Decide restores the mask
 // (restore_saved_sigmask). A signal the new mask unblocks that is already
@@ -730,6 +743,11 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 		r.Args[5] = 0
 	case unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2:
 		r.Args[4] = 0
+	case unix.SYS_READ, unix.SYS_READV:
+		// A number a signalfd's filter still traps, now another file
+		// (a pipe, say): its read may sleep, and a signal must reach
+		// the thread meanwhile, as natively (its handler may be what
+		// writes the pipe).
 	default:
 		return r // restart_syscall of a native restart block
 	}
@@ -757,7 +775,7 @@ func sends(nr int) bool {
 func interruptible(nr int) bool {
 	switch nr {
 	case unix.SYS_PPOLL, unix.SYS_PSELECT6, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
-		unix.SYS_WAIT4, unix.SYS_WAITID:
+		unix.SYS_WAIT4, unix.SYS_WAITID, unix.SYS_READ, unix.SYS_READV:
 		return true
 	}
 	return false
@@ -787,6 +805,8 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 		}
 	case unix.SYS_SETRLIMIT, unix.SYS_PRLIMIT64:
 		a.rlimitChanged(t, c, ret)
+	case unix.SYS_SIGNALFD, unix.SYS_SIGNALFD4:
+		ret = a.adoptSignalfd(t, ret) // the eventfd made in its place
 	case unix.SYS_WAIT4:
 		if ret > 0 {
 			a.reaped(t, int32(ret), c.Args[1], c.Args[2], false)

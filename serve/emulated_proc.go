@@ -24,13 +24,26 @@ type pidMemory int32
 func (m pidMemory) ReadAt(addr uint64, p []byte) error  { return ReadMemory(int32(m), addr, p) }
 func (m pidMemory) WriteAt(addr uint64, p []byte) error { return WriteMemory(int32(m), addr, p) }
 
-// pidFiles is sched.Files for process pid. NewFd fails with ENOSYS: a
-// signalfd needs a descriptor created inside the managed process, which
-// the emulator cannot do from outside (the shim would have to make it);
-// signalfd(2) is therefore not available under Emulated yet.
+// pidFiles is sched.Files for process pid.
 type pidFiles int32
 
-func (f pidFiles) NewFd(cloexec, nonblock bool) (int32, unix.Errno) { return -1, unix.ENOSYS }
+// Eventfd reads /proc/<pid>/fdinfo/<fd>: "eventfd-id:" (only an eventfd
+// has it) and "flags:" (octal).
+func (f pidFiles) Eventfd(fd int32) (uint64, uint32, bool) {
+	if fd < 0 {
+		return 0, 0, false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%d", int32(f), fd))
+	if err != nil {
+		return 0, 0, false
+	}
+	id, ok := fdinfoField(b, "eventfd-id:")
+	if !ok || id < 0 {
+		return 0, 0, false
+	}
+	flags, _ := fdinfoField(b, "flags:")
+	return uint64(id), uint32(octal(flags)), true
+}
 
 func (f pidFiles) IsOpen(fd int32) bool {
 	if fd < 0 {

@@ -119,6 +119,15 @@ type Reply struct {
 	// sleep so that a kick interrupts it: the result is then -EINTR
 	// (shim.FlagInterruptible).
 	Interruptible bool
+	// Replace (KindNative) runs syscall ReplaceNr (< shim.MaxSyscall)
+	// with Args instead of the trapped one (shim.FlagSyscall); a report
+	// still names the trapped call.
+	Replace   bool
+	ReplaceNr int
+	// TrapFd (KindNative, with Report): the native result is a new
+	// descriptor whose read, readv and close the shim must trap from now
+	// on (shim.FlagTrapFd; the Handler lists them in FdTrapSet).
+	TrapFd bool
 	// KindDeliver and KindSigreturn: the frame to build or restore.
 	Deliver Delivery
 }
@@ -192,6 +201,14 @@ type NativeReporter interface {
 type KernelRouter interface {
 	RouteSet() fastpath.Sigset
 	KernelSignal(t *Thread, info *fastpath.Siginfo, ctx *Context) Reply
+}
+
+// FdTrapper is implemented by a Handler that answers some syscalls with
+// TrapFd: FdTrapSet lists the syscalls the shim then traps for those
+// descriptors only (read, readv, close), which are therefore not in
+// TrapSet but are valid requests (read once, before the program starts).
+type FdTrapper interface {
+	FdTrapSet() []int
 }
 
 // JobMirror is implemented by a Handler that keeps the native action and

@@ -26,7 +26,7 @@ import (
 type Server struct {
 	reg  *Region
 	h    Handler
-	trap [shim.TrapWords]uint64
+	trap [shim.TrapWords]uint64 // the requests served: Header.TrapSet and FdTrapper's
 	spin int
 	log  io.Writer
 
@@ -68,6 +68,13 @@ func NewServer(reg *Region, h Handler, cfg ServerConfig) *Server {
 	s := &Server{reg: reg, h: h, spin: cfg.Spin, log: cfg.Log, served: make([]bool, reg.Channels()),
 		owners: map[int32]int{}, evict: make([]atomic.Bool, reg.Channels())}
 	s.trap = reg.Header().TrapSet
+	if ft, ok := h.(FdTrapper); ok {
+		for _, nr := range ft.FdTrapSet() {
+			if nr >= 0 && nr < shim.MaxSyscall {
+				s.trap[nr/64] |= 1 << (nr % 64)
+			}
+		}
+	}
 	if s.log == nil {
 		s.log = io.Discard
 	}
@@ -368,7 +375,11 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			s.calls[nr].Add(1)
 			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
 			rep = s.call(func() Reply { return s.h.Syscall(*th, &c) })
-			exiting = c.Nr == unix.SYS_EXIT && rep.Kind == shim.KindNative
+			run := c.Nr // the syscall the shim runs natively
+			if rep.Replace {
+				run = rep.ReplaceNr
+			}
+			exiting = run == unix.SYS_EXIT && rep.Kind == shim.KindNative
 		}
 	case shim.OpNativeDone:
 		nr, ret := ch.Nr, ch.Ret
@@ -470,7 +481,9 @@ func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 		(rep.Kind == shim.KindDeliver || rep.Kind == shim.KindDie) && !fastpath.ValidSignal(rep.Deliver.Signo),
 		rep.Restart && rep.Kind != shim.KindComplete && rep.Kind != shim.KindDeliver,
 		rep.Report && rep.Kind != shim.KindNative,
-		rep.Interruptible && !rep.Report:
+		rep.Interruptible && !rep.Report,
+		rep.Replace && (rep.Kind != shim.KindNative || rep.ReplaceNr < 0 || rep.ReplaceNr >= shim.MaxSyscall),
+		rep.TrapFd && !rep.Report:
 		s.fault(fmt.Errorf("malformed reply %+v", rep))
 		rep = Complete(-int64(unix.EPROTO))
 	}
@@ -500,5 +513,13 @@ func (s *Server) writeReply(ch *shim.Channel, rep Reply) {
 	}
 	if rep.Interruptible {
 		ch.Flags |= shim.FlagInterruptible
+	}
+	ch.RNr = 0
+	if rep.Replace {
+		ch.Flags |= shim.FlagSyscall
+		ch.RNr = uint64(rep.ReplaceNr)
+	}
+	if rep.TrapFd {
+		ch.Flags |= shim.FlagTrapFd
 	}
 }

@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 4
+	Version = 5
 )
 
 // Region geometry.
@@ -192,6 +192,26 @@ const (
 	// does if the fast-path check before it sleeps sees a deliverable
 	// signal), which the report turns into the syscall's restart code.
 	FlagInterruptible = 8
+	// FlagSyscall (KindNative): run syscall RNr instead of the trapped
+	// one (RNr < MaxSyscall, else the shim answers -ENOSYS). A report
+	// (FlagReport) still names the trapped call: its Nr and Args are the
+	// trapped ones, its Ret the replacement's result. The emulator uses
+	// it to make a descriptor standing for an emulated object: a
+	// signalfd is eventfd2(0, flags) natively.
+	FlagSyscall = 16
+	// FlagTrapFd (KindNative, with FlagReport): the native result is a
+	// new descriptor whose read(2), readv(2) and close(2) the emulator
+	// must see. If the result is ≥ 0, the shim stacks a seccomp filter
+	// (SECCOMP_FILTER_FLAG_TSYNC) that traps those three syscalls when
+	// their fd argument (its low 32 bits, as the kernel reads it) is
+	// that descriptor, unless they come from the trampoline; if stacking
+	// fails it closes the descriptor and reports -errno instead. Filters
+	// cannot be removed: the number stays trapped after a close (the
+	// emulator lets a read of a descriptor it does not own run natively),
+	// and the shim stacks no second filter for a number it already
+	// trapped in this image (it forgets at execve, where a filter the
+	// previous image stacked is only redundant).
+	FlagTrapFd = 32
 )
 
 // Run states (Channel.RunState), the thread's half of the kick protocol
@@ -334,14 +354,15 @@ type Channel struct {
 	// Reply (emulator writes before RepSeq; shim reads after it and
 	// bounds-checks BlobArg/BlobLen).
 	Kind    uint32    // KindComplete/KindNative/KindDeliver/KindSigreturn/KindDie
-	Flags   uint32    // FlagSetMask, FlagRestart, FlagReport
+	Flags   uint32    // FlagSetMask, FlagRestart, FlagReport, FlagInterruptible, FlagSyscall, FlagTrapFd
 	Result  int64     // KindComplete: value for RAX (-errno on failure)
 	RArgs   [6]uint64 // KindNative: arguments to run the syscall with
 	RMask   uint64    // FlagSetMask: the new kernel blocked mask
 	BlobArg int32     // KindNative: index of the argument Blob replaces, or -1
 	BlobLen uint32    // bytes of Blob in use, ≤ BlobMax
 	Blob    [BlobMax]byte
-	_       [6]uint64
+	RNr     uint64 // KindNative with FlagSyscall: the syscall to run instead of the trapped one
+	_       [5]uint64
 
 	// Delivery (KindDeliver, KindSigreturn; Signo for KindDie): emulator writes before
 	// RepSeq; shim reads each field once and checks Signo.

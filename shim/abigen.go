@@ -22,6 +22,7 @@ var abiConsts = []struct {
 	{"KIND_COMPLETE", KindComplete}, {"KIND_NATIVE", KindNative}, {"KIND_DELIVER", KindDeliver},
 	{"KIND_SIGRETURN", KindSigreturn}, {"KIND_DIE", KindDie},
 	{"FLAG_SET_MASK", FlagSetMask}, {"FLAG_RESTART", FlagRestart}, {"FLAG_REPORT", FlagReport}, {"FLAG_INTERRUPTIBLE", FlagInterruptible},
+	{"FLAG_SYSCALL", FlagSyscall}, {"FLAG_TRAP_FD", FlagTrapFd},
 	{"RUN_IN_SHIM", RunInShim}, {"RUN_USER", RunUser},
 	{"TRAMPOLINE_ADDR", TrampolineAddr}, {"KICK_SIGNAL", KickSignal},
 }

@@ -15,10 +15,15 @@
 // syscall arrives in the SIGSYS handler, which forwards it through the
 // thread's channel and applies the emulator's answer: a result for RAX,
 // "run it natively" through the trampoline (possibly with arguments the
-// emulator sanitised), a signal frame to build, or a frame to restore at
-// rt_sigreturn — which the shim does alone when the restored mask only
-// unblocks and the alternate stack stays (csrc/sigreturn.c,
-// Header.LocalSigreturn). After every answer the shim runs the fast-path check on the
+// emulator sanitised, or another syscall in its place: FlagSyscall), a
+// signal frame to build, or a frame to restore at rt_sigreturn — which the
+// shim does alone when the restored mask only unblocks and the alternate
+// stack stays (csrc/sigreturn.c, Header.LocalSigreturn). A native
+// descriptor standing for an emulated object (a signalfd is an eventfd
+// natively) gets a second, stacked filter of its own that traps its read,
+// readv and close (FlagTrapFd), and execve, which the shim then runs
+// keeping the trapped numbers from the next image's loader
+// (csrc/trapfd.c). After every answer the shim runs the fast-path check on the
 // fastpath words in shared memory — no round trip — and only when a signal
 // is deliverable asks the emulator what to deliver. A thread running its
 // own code is reached with the kick signal, whose handler runs the same

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x4ULL
+#define SIGLAB_VERSION 0x5ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -34,6 +34,8 @@
 #define SIGLAB_FLAG_RESTART 0x2ULL
 #define SIGLAB_FLAG_REPORT 0x4ULL
 #define SIGLAB_FLAG_INTERRUPTIBLE 0x8ULL
+#define SIGLAB_FLAG_SYSCALL 0x10ULL
+#define SIGLAB_FLAG_TRAP_FD 0x20ULL
 #define SIGLAB_RUN_IN_SHIM 0x0ULL
 #define SIGLAB_RUN_USER 0x1ULL
 #define SIGLAB_TRAMPOLINE_ADDR 0x15161ab00000ULL
@@ -132,7 +134,8 @@ struct siglab_channel {
 	int32_t blob_arg;
 	uint32_t blob_len;
 	uint8_t blob[64];
-	uint64_t _pad4[6];
+	uint64_t r_nr;
+	uint64_t _pad4[5];
 	int32_t signo;
 	uint32_t _pad5;
 	uint64_t handler;
@@ -174,7 +177,8 @@ _Static_assert(offsetof(struct siglab_channel, r_mask) == 256, "Channel.RMask of
 _Static_assert(offsetof(struct siglab_channel, blob_arg) == 264, "Channel.BlobArg offset");
 _Static_assert(offsetof(struct siglab_channel, blob_len) == 268, "Channel.BlobLen offset");
 _Static_assert(offsetof(struct siglab_channel, blob) == 272, "Channel.Blob offset");
-_Static_assert(offsetof(struct siglab_channel, _pad4) == 336, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, r_nr) == 336, "Channel.RNr offset");
+_Static_assert(offsetof(struct siglab_channel, _pad4) == 344, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, signo) == 384, "Channel.Signo offset");
 _Static_assert(offsetof(struct siglab_channel, _pad5) == 388, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, handler) == 392, "Channel.Handler offset");

@@ -216,6 +216,9 @@ __attribute__((constructor)) static void shim_init(int argc, char **argv, char *
 		shim_unmap_trampoline();
 		return;
 	}
+	/* Descriptors the previous image kept from this image's loader
+	 * (trapfd.c) go before the program's code runs. */
+	shim_trap_inherit();
 	long rsize = sys3(__NR_lseek, fd, 0, 2 /* SEEK_END */);
 	long ssize = sys3(__NR_lseek, sfd, 0, 2);
 	if (rsize < (long)SIGLAB_HEADER_SIZE || ssize <= 0)

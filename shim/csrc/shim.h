@@ -170,6 +170,15 @@ extern __thread uint32_t shim_tls_emask_valid HIDDEN;
 HIDDEN void shim_set_mask(struct shim_ucontext *uc, uint64_t emulated);
 extern __thread volatile uint32_t shim_tls_intr HIDDEN;
 
+/* trapfd.c: stack a filter trapping read, readv and close of fd
+ * (SIGLAB_FLAG_TRAP_FD); 0 or -errno. */
+HIDDEN long shim_trap_fd(long fd);
+/* trapfd.c: a trapped execve/execveat (the fd filter traps them), run
+ * with the trapped numbers kept from the new image's loader; and the new
+ * image's constructor taking them back. */
+HIDDEN long shim_exec(long nr, struct shim_ucontext *uc);
+HIDDEN void shim_trap_inherit(void);
+
 /* routed.c */
 HIDDEN void shim_routed(int sig, void *info, void *uc);
 

@@ -5,7 +5,9 @@
  * signal but SIGSYS blocked (init.c), forwards the syscall through the
  * thread's channel, and applies the emulator's answer to the interrupted
  * context: a result in RAX, or the syscall run natively through the
- * trampoline (with arguments the emulator may have sanitised), and
+ * trampoline (with arguments the emulator may have sanitised, or another
+ * syscall in its place — FLAG_SYSCALL — whose new descriptor may get its
+ * own trap filter, FLAG_TRAP_FD, trapfd.c), and
  * optionally a new kernel signal mask, written into uc_sigmask so that the
  * kernel installs it when the handler returns (a sigprocmask(2) here would
  * be undone by that very return), a restart (RIP back over the syscall
@@ -169,16 +171,36 @@ static int apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, i
 			memcpy(blob, ch->blob, bl);
 			a[ba] = (uint64_t)blob;
 		}
-		if (nr == __NR_exit)
+		/* FLAG_SYSCALL: the emulator's replacement (a signalfd is
+		 * an eventfd natively); the report still names nr. */
+		long run = nr;
+		if (flags & SIGLAB_FLAG_SYSCALL) {
+			uint64_t r = ch->r_nr;
+			run = r < SIGLAB_MAX_SYSCALL ? (long)r : -1;
+		}
+		if (run == __NR_exit)
 			/* The last thing this thread does: the emulator frees
 			 * the channel (and its stack, which we are on) once it
 			 * sees the thread gone. */
 			__atomic_store_n(&ch->state, SIGLAB_CHAN_EXITING, __ATOMIC_SEQ_CST);
 		long ret;
-		if (flags & SIGLAB_FLAG_INTERRUPTIBLE)
-			ret = interruptible(ch, nr, a);
+		if (run < 0) {
+			shim_note("emulator sent a replacement syscall out of range", 0);
+			ret = -ENOSYS;
+		} else if (flags & SIGLAB_FLAG_INTERRUPTIBLE)
+			ret = interruptible(ch, run, a);
 		else
-			ret = shim_syscall6(nr, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+			ret = shim_syscall6(run, (long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5]);
+		/* FLAG_TRAP_FD (trapfd.c): the new descriptor's reads and
+		 * close must reach the emulator; a descriptor that cannot be
+		 * trapped is closed and the call fails. */
+		if ((flags & SIGLAB_FLAG_TRAP_FD) && (flags & SIGLAB_FLAG_REPORT) && ret >= 0) {
+			long t = shim_trap_fd(ret);
+			if (t < 0) {
+				shim_syscall6(__NR_close, ret, 0, 0, 0, 0, 0);
+				ret = t;
+			}
+		}
 		uc->gregs[REG_RAX] = (uint64_t)ret;
 		if (flags & SIGLAB_FLAG_REPORT) {
 			fill_call(ch, uc, SIGLAB_OP_NATIVE_DONE, nr);
@@ -320,6 +342,12 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	if (info->code != SYS_SECCOMP)
 		return; /* a SIGSYS some process sent: not a trap (emulated later) */
 	long nr = info->syscall;
+	if (nr == __NR_execve || nr == __NR_execveat) {
+		/* Only the fd filter traps these (trapfd.c); a vfork child's
+		 * exec comes here too, with its own fd table. */
+		uc->gregs[REG_RAX] = (uint64_t)shim_exec(nr, uc);
+		return;
+	}
 	if (nr >= 0 && nr < (long)SIGLAB_MAX_SYSCALL && (shim.cfg.local_set[nr / 64] >> (nr % 64) & 1)) {
 		uc->gregs[REG_RAX] = (uint64_t)shim_syscall6(nr, (long)uc->gregs[REG_RDI], (long)uc->gregs[REG_RSI],
 							     (long)uc->gregs[REG_RDX], (long)uc->gregs[REG_R10],
