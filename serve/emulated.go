@@ -281,6 +281,18 @@ func (a *Emulated) TrapSet() []int {
 	return append(set, EmulatedSyscalls...)
 }
 
+// CondTraps implements CondTrapper: prlimit64 traps only when it sets a
+// limit (args[2], new_limit; ld.so reads RLIMIT_STACK with it before an
+// exec'd image's shim can handle a trap), epoll_pwait and epoll_pwait2
+// only with a signal mask (args[4], sigmask). Without one, epoll_pwait is
+// epoll_wait: nothing of the emulated signal state changes, and a native
+// sleep in it is interrupted by the kick and fails with EINTR, as
+// ep_poll() fails for any signal — the Go runtime's netpoller, which
+// passes no mask on every poll, then costs no round trip.
+func (a *Emulated) CondTraps() map[int]int {
+	return map[int]int{unix.SYS_PRLIMIT64: 2, unix.SYS_EPOLL_PWAIT: 4, unix.SYS_EPOLL_PWAIT2: 4}
+}
+
 // kick is sched's Config.Kick, called with the emulator's lock held.
 func (a *Emulated) kick(st *sched.Thread) {
 	if v, ok := a.byThread.Load(st); ok {

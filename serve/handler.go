@@ -235,6 +235,22 @@ func localSigreturn(h Handler) bool {
 	return ok && l.LocalSigreturn()
 }
 
+// CondTrapper is implemented by a Handler that needs some of its trapped
+// syscalls only when an argument is not zero (NULL): CondTraps maps each
+// to that argument's index (shim.Header.CondTraps); the others run
+// natively, as if untrapped. Read once, before the program starts.
+type CondTrapper interface {
+	CondTraps() map[int]int
+}
+
+// condTraps is h's CondTraps, or none.
+func condTraps(h Handler) map[int]int {
+	if c, ok := h.(CondTrapper); ok {
+		return c.CondTraps()
+	}
+	return nil
+}
+
 // mirrorSet is h's MirrorSet, or none.
 func mirrorSet(h Handler) fastpath.Sigset {
 	if m, ok := h.(JobMirror); ok {

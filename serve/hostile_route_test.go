@@ -28,7 +28,7 @@ func newRouteHarness(t *testing.T, layout string) (*fakeShim, *Server, *Emulated
 	cfg := fastpath.Config{MaxThreads: 16, MaxProcesses: 4}
 	st, a := testEmulated(t, layout, cfg)
 	reg, err := NewRegion(RegionConfig{Channels: 4, State: st, Config: cfg, TrapSet: a.TrapSet(),
-		RouteSet: routeSet(a), MirrorSet: mirrorSet(a)})
+		RouteSet: routeSet(a), MirrorSet: mirrorSet(a), CondTraps: condTraps(a)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ func newHarness(t *testing.T, h func(fastpath.State) Handler, trap []int) (*fake
 	if trap == nil {
 		trap = hd.TrapSet()
 	}
-	reg, err := NewRegion(RegionConfig{Channels: 4, State: st, Config: fastpath.Config{MaxThreads: 16, MaxProcesses: 4}, TrapSet: trap})
+	reg, err := NewRegion(RegionConfig{Channels: 4, State: st, Config: fastpath.Config{MaxThreads: 16, MaxProcesses: 4}, TrapSet: trap, CondTraps: condTraps(hd)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,9 @@ package serve
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +37,11 @@ type RegionConfig struct {
 	// and mask the Handler keeps equal to the emulated ones; the shim's
 	// handlers leave them unblocked (shim.Header.MirrorSet).
 	MirrorSet fastpath.Sigset
+	// CondTraps maps syscalls of TrapSet to the argument (0..5) whose
+	// being non-zero makes them trap (shim.Header.CondTraps); prlimit64
+	// must be one (ld.so calls it, reading, before an exec'd image's
+	// shim can handle a trap).
+	CondTraps map[int]int
 	// LocalSigreturn lets the shim restore signal frames itself when that
 	// only unblocks (shim.Header.LocalSigreturn); not for a layout that
 	// precomputes a summary word from the blocked mask, which the shim's
@@ -90,6 +97,24 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 	if both := rc.RouteSet & rc.MirrorSet; both != 0 {
 		return nil, fmt.Errorf("serve: signals %#x are both routed and mirrored", uint64(both))
 	}
+	if len(rc.CondTraps) > shim.MaxCondTraps {
+		return nil, fmt.Errorf("serve: %d conditional traps, at most %d", len(rc.CondTraps), shim.MaxCondTraps)
+	}
+	var cond [shim.MaxCondTraps]uint32
+	nconds := 0
+	for _, nr := range slices.Sorted(maps.Keys(rc.CondTraps)) {
+		arg := rc.CondTraps[nr]
+		if nr < 0 || nr >= shim.MaxSyscall || trap[nr/64]&(1<<(nr%64)) == 0 || arg < 0 || arg > 5 {
+			return nil, fmt.Errorf("serve: conditional trap of syscall %d on argument %d: not a trapped syscall and an argument 0..5", nr, arg)
+		}
+		cond[nconds] = shim.CondTrap(nr, arg)
+		nconds++
+	}
+	if trap[unix.SYS_PRLIMIT64/64]&(1<<(unix.SYS_PRLIMIT64%64)) != 0 {
+		if _, ok := rc.CondTraps[unix.SYS_PRLIMIT64]; !ok {
+			return nil, fmt.Errorf("serve: prlimit64 can be trapped only on a condition (ld.so reads a limit with it before an exec'd image's shim is ready)")
+		}
+	}
 	if rc.LocalSigreturn && g.SummaryStride != 0 {
 		return nil, fmt.Errorf("serve: a local rt_sigreturn would leave the layout's summary words stale")
 	}
@@ -127,6 +152,8 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 	if rc.LocalSigreturn {
 		r.Header().LocalSigreturn = 1
 	}
+	r.Header().NumCondTraps = uint32(nconds)
+	r.Header().CondTraps = cond
 	return r, nil
 }
 

@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 5
+	Version = 6
 )
 
 // Region geometry.
@@ -39,7 +39,9 @@ const (
 	ChannelSize = 640  // per-thread channel stride, a multiple of 64
 	BlobMax     = 64   // bytes of replacement data a DO_NATIVE reply may carry
 	TrapWords   = 8    // TrapSet covers syscall numbers 0..TrapWords*64-1
-	MaxSyscall  = TrapWords * 64
+	// MaxCondTraps bounds Header.CondTraps.
+	MaxCondTraps = 8
+	MaxSyscall   = TrapWords * 64
 )
 
 // TrampolineAddr is where every shim maps its one-page syscall trampoline
@@ -302,7 +304,22 @@ type Header struct {
 	// stops a thread that is inside the shim too. Emulator writes; shim
 	// reads at load.
 	MirrorSet uint64
+	// CondTraps are the syscalls of TrapSet the filter traps only when
+	// one of their arguments is not zero (NULL): entry i < NumCondTraps
+	// is CondTrap(nr, arg). The emulator asks for it where the call
+	// needs it only with that argument — prlimit64 when it sets a limit
+	// (ld.so reads RLIMIT_STACK with it before any constructor of an
+	// exec'd image runs), epoll_pwait with a signal mask (Go's netpoller
+	// passes none, on every poll); the other calls run natively, as
+	// untrapped ones do. Emulator writes; shim validates at load.
+	NumCondTraps uint32
+	_            uint32
+	CondTraps    [MaxCondTraps]uint32
 }
+
+// CondTrap is a Header.CondTraps entry: syscall nr traps only when
+// argument arg (0..5) is not zero.
+func CondTrap(nr, arg int) uint32 { return uint32(nr) | uint32(arg)<<16 }
 
 // Channel is one managed thread's mailbox. A thread claims one at first
 // contact and keeps it until exit. One request is outstanding at a time:

@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x5ULL
+#define SIGLAB_VERSION 0x6ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
 #define SIGLAB_TRAP_WORDS 0x8ULL
 #define SIGLAB_MAX_SYSCALL 0x200ULL
+#define SIGLAB_MAX_COND_TRAPS 0x8ULL
 #define SIGLAB_CHAN_FREE 0x0ULL
 #define SIGLAB_CHAN_CLAIMED 0x1ULL
 #define SIGLAB_CHAN_EXITING 0x2ULL
@@ -72,8 +73,11 @@ struct siglab_header {
 	uint64_t local_set[8];
 	uint64_t route_set;
 	uint64_t mirror_set;
+	uint32_t num_cond_traps;
+	uint32_t _pad0;
+	uint32_t cond_traps[8];
 };
-_Static_assert(sizeof(struct siglab_header) == 288, "Header size");
+_Static_assert(sizeof(struct siglab_header) == 328, "Header size");
 _Static_assert(offsetof(struct siglab_header, magic) == 0, "Header.Magic offset");
 _Static_assert(offsetof(struct siglab_header, version) == 8, "Header.Version offset");
 _Static_assert(offsetof(struct siglab_header, header_size) == 12, "Header.HeaderSize offset");
@@ -102,6 +106,9 @@ _Static_assert(offsetof(struct siglab_header, trap_set) == 144, "Header.TrapSet 
 _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSet offset");
 _Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
 _Static_assert(offsetof(struct siglab_header, mirror_set) == 280, "Header.MirrorSet offset");
+_Static_assert(offsetof(struct siglab_header, num_cond_traps) == 288, "Header.NumCondTraps offset");
+_Static_assert(offsetof(struct siglab_header, _pad0) == 292, "Header._ offset");
+_Static_assert(offsetof(struct siglab_header, cond_traps) == 296, "Header.CondTraps offset");
 
 struct siglab_channel {
 	uint32_t state;

@@ -83,6 +83,13 @@ static void validate(struct siglab_header *h, uint64_t region_file, uint64_t sta
 	    (h->local_sigreturn && (!within(h->geo_thread_alt_stack, sizeof(struct shim_stack), h->geo_thread_stride) ||
 				    (h->geo_thread_alt_stack & 7))))
 		shim_die("fastpath geometry does not fit a local rt_sigreturn", 0);
+	if (h->num_cond_traps > SIGLAB_MAX_COND_TRAPS)
+		shim_die("too many conditional traps", 0);
+	for (uint32_t i = 0; i < h->num_cond_traps; i++) {
+		uint32_t nr = h->cond_traps[i] & 0xffff, arg = h->cond_traps[i] >> 16;
+		if (nr >= SIGLAB_MAX_SYSCALL || arg > 5 || !(h->trap_set[nr / 64] >> (nr % 64) & 1))
+			shim_die("a conditional trap names an untrapped syscall or no argument", 0);
+	}
 }
 
 static void install_handlers(void)
@@ -133,10 +140,21 @@ static void install_handlers(void)
 
 /* The filter (seccomp(2), "Filter return values"): a foreign architecture
  * or an x32 number fails with ENOSYS; a trapped number traps unless it was
- * made from the trampoline page; everything else is allowed. Two instructions
- * per trapped number keep every conditional jump short.
+ * made from the trampoline page — a conditional one (Header.cond_traps)
+ * only when its argument is not zero; everything else is allowed. Two
+ * instructions per trapped number, six per conditional one, keep every
+ * conditional jump short.
  */
-#define MAXPROG (2 * SIGLAB_MAX_SYSCALL + 16 + 5)
+#define MAXPROG (2 * SIGLAB_MAX_SYSCALL + 4 * SIGLAB_MAX_COND_TRAPS + 16 + 5)
+
+/* cond_arg is the argument whose being non-zero makes nr trap, or -1. */
+static int cond_arg(const struct siglab_header *h, unsigned nr)
+{
+	for (uint32_t i = 0; i < h->num_cond_traps; i++)
+		if ((h->cond_traps[i] & 0xffff) == nr)
+			return (int)(h->cond_traps[i] >> 16);
+	return -1;
+}
 static struct sock_filter prog[MAXPROG];
 
 static void install_filter(void)
@@ -155,14 +173,14 @@ static void install_filter(void)
 	for (unsigned nr = 0; nr < SIGLAB_MAX_SYSCALL; nr++) {
 		if (!(h->trap_set[nr / 64] >> (nr % 64) & 1))
 			continue;
-		if (nr == __NR_prlimit64) {
-			/* Only a change traps: ld.so reads RLIMIT_STACK with
-			 * prlimit64 before any constructor of an exec'd image
-			 * has run, under the filter its predecessor left. */
+		int arg = cond_arg(h, nr);
+		if (arg >= 0) {
+			/* Both halves of the 64-bit argument zero: allowed. */
+			uint32_t off = offsetof(struct seccomp_data, args) + 8 * (uint32_t)arg;
 			I(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 6);
-			I(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]), 0, 0);
+			I(BPF_LD | BPF_W | BPF_ABS, off, 0, 0);
 			I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3);
-			I(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2]) + 4, 0, 0);
+			I(BPF_LD | BPF_W | BPF_ABS, off + 4, 0, 0);
 			I(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
 			I(BPF_RET | BPF_K, SECCOMP_RET_ALLOW, 0, 0);
 		} else {
