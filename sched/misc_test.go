@@ -2,6 +2,7 @@ package sched
 
 import (
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -146,6 +147,31 @@ func TestProcCPUClock(t *testing.T) {
 	}
 	if c.ProcessCPU(p, true) < 0 {
 		t.Fatal("user time")
+	}
+	// Another process's clock: the kernel's, read with clock_gettime, and
+	// procfs's sum agree on a busy child that has used some CPU.
+	child := exec.Command("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 60")
+	if err := child.Start(); err != nil {
+		t.Skip("no shell:", err)
+	}
+	defer child.Process.Kill()
+	cp, _, err := e.NewProcess(ProcessConfig{Pid: int32(child.Process.Pid), Mem: newFakeMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for c.ProcessCPU(cp, false) < 20e6 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(processCPUClock(cp.Pid, cpuclockSched), &ts); err != nil {
+		t.Fatalf("clock_gettime on another process's clock: %v", err)
+	}
+	kernel, proc := c.ProcessCPU(cp, false), c.procProcessCPU(cp, false)
+	if kernel <= 0 || proc <= 0 || kernel < proc/2 || proc < kernel/2 {
+		t.Errorf("child's CPU time: clock_gettime %d ns, procfs %d ns", kernel, proc)
+	}
+	if u := c.ProcessCPU(cp, true); u < 0 || u > kernel+20e6 {
+		t.Errorf("child's user time %d ns of %d", u, kernel)
 	}
 	if _, _, err := e.NewProcess(ProcessConfig{Pid: pid, Mem: newFakeMem()}); err != ErrExists {
 		t.Fatalf("duplicate pid: %v", err)
