@@ -98,4 +98,5 @@ func BenchmarkEmulatedKickLatency(b *testing.B) {
 	}
 	b.Run("native", func(b *testing.B) { run(b, true, nil) })
 	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
+	b.Run("emulated-remote-sigreturn", func(b *testing.B) { run(b, false, newRemoteSigreturnHandler) })
 }
