@@ -35,8 +35,42 @@ type CPUClock interface {
 // poll period; the kernel itself checks CPU timers only at ticks.
 type ProcCPUClock struct{}
 
+// ThreadCPU reads the thread's schedstat through a descriptor it keeps
+// open (Thread.cpuStat) and pread(2)s from offset 0 at every poll: a
+// seq_file regenerates its text at each read from the start, and one
+// pread is a fraction of an open, an fcntl, a read and a close — which
+// were half of the emulator's CPU under the Go profiler's per-thread
+// CLOCK_THREAD_CPUTIME_ID timers, polled every millisecond. The
+// descriptor names the task, not the number: once the thread is gone its
+// reads fail (ESRCH) instead of reading a reused tid's. Called with the
+// emulator's lock held; removeThread and Close close it.
 func (ProcCPUClock) ThreadCPU(t *Thread) int64 {
-	return schedstat(fmt.Sprintf("/proc/%d/task/%d/schedstat", t.proc.Pid, t.Tid))
+	var b [64]byte
+	for try := 0; try < 2; try++ {
+		if t.cpuStat == 0 {
+			fd, err := unix.Open(fmt.Sprintf("/proc/%d/task/%d/schedstat", t.proc.Pid, t.Tid), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return 0
+			}
+			t.cpuStat = fd + 1
+		}
+		if n, err := unix.Pread(t.cpuStat-1, b[:], 0); err == nil && n > 0 {
+			return parseSchedstat(b[:n])
+		}
+		// The task the descriptor named is gone; the tid may name
+		// another now (a non-leader's execve takes the leader's pid,
+		// de_thread()): open the path once more.
+		t.closeCPUStat()
+	}
+	return 0
+}
+
+// closeCPUStat closes the descriptor ThreadCPU keeps for t, if any.
+func (t *Thread) closeCPUStat() {
+	if t.cpuStat != 0 {
+		unix.Close(t.cpuStat - 1)
+		t.cpuStat = 0
+	}
 }
 
 // ProcessCPU reads the kernel's own clock of the process first:
@@ -97,11 +131,8 @@ func (c ProcCPUClock) procProcessCPU(p *Process, userOnly bool) int64 {
 	return sum
 }
 
-func schedstat(path string) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0
-	}
+// parseSchedstat is the first field of schedstat: sum_exec_runtime, ns.
+func parseSchedstat(b []byte) int64 {
 	if i := bytes.IndexByte(b, ' '); i > 0 {
 		b = b[:i]
 	}

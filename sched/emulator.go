@@ -139,6 +139,9 @@ func (e *Emulator) Close() error {
 		return nil
 	}
 	e.closed = true
+	for _, t := range e.threads {
+		t.closeCPUStat()
+	}
 	if !e.owned {
 		return nil
 	}

@@ -261,6 +261,7 @@ func (e *Emulator) removeThread(t *Thread) {
 	}
 	t.state = Exited
 	t.wakeUp()
+	t.closeCPUStat()
 	for i, c := range p.threads {
 		if c == t {
 			p.threads = append(p.threads[:i], p.threads[i+1:]...)

@@ -148,6 +148,17 @@ func TestProcCPUClock(t *testing.T) {
 	if c.ProcessCPU(p, true) < 0 {
 		t.Fatal("user time")
 	}
+	// The thread's schedstat stays open between polls and is read again
+	// from the start: the figure never goes back.
+	first := c.ThreadCPU(th)
+	fd := th.cpuStat
+	again := c.ThreadCPU(th)
+	if fd == 0 || th.cpuStat != fd {
+		t.Fatalf("schedstat descriptor %d, then %d", fd, th.cpuStat)
+	}
+	if again < first {
+		t.Fatalf("thread CPU went back: %d then %d", first, again)
+	}
 	// Another process's clock: the kernel's, read with clock_gettime, and
 	// procfs's sum agree on a busy child that has used some CPU.
 	child := exec.Command("sh", "-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 60")
@@ -181,6 +192,10 @@ func TestProcCPUClock(t *testing.T) {
 	}
 	if _, err := New(Config{Layout: "nope"}); err == nil {
 		t.Fatal("unknown layout accepted")
+	}
+	e.Close()
+	if th.cpuStat != 0 {
+		t.Error("Close left the schedstat descriptor open")
 	}
 }
 

@@ -51,6 +51,9 @@ type Thread struct {
 	// wake has capacity 1; a non-blocking send tells the thread's goroutine
 	// that its wait completed or its stop ended.
 	wake chan struct{}
+	// cpuStat is ProcCPUClock's open /proc/PID/task/TID/schedstat, plus
+	// one (0: not open); under the lock.
+	cpuStat int
 
 	state ThreadState
 	// savedMask is saved_sigmask: the mask rt_sigsuspend, ppoll, pselect6
