@@ -22,30 +22,14 @@ func TestSigreturnFPArea(t *testing.T) {
 	}{
 		{"null", func(*fakeMem) uint64 { return 0 }, false},
 		{"fxsave", func(mem *fakeMem) uint64 { return mem.alloc(fxsaveSize) }, false},
-		{"xstate", func(mem *fakeMem) uint64 {
-			fp := mem.alloc(2048)
-			sw := make([]byte, 8)
-			binary.LittleEndian.PutUint32(sw, fpXstateMagic1)
-			binary.LittleEndian.PutUint32(sw[4:], 2048)
-			mem.put(fp+fpxSwBytes, sw)
-			return fp
-		}, false},
+		{"xstate", func(mem *fakeMem) uint64 { return xstateArea(mem, 2048, 2048) }, false},
 		{"xstate beyond the mapping", func(mem *fakeMem) uint64 {
-			fp := mem.alloc(2048)
-			sw := make([]byte, 8)
-			binary.LittleEndian.PutUint32(sw, fpXstateMagic1)
-			binary.LittleEndian.PutUint32(sw[4:], 2048)
-			mem.put(fp+fpxSwBytes, sw)
+			fp := xstateArea(mem, 2048, 2048)
 			mem.faults[fp+2047] = true // its last page is not mapped
 			return fp
 		}, true},
 		{"an implausible xstate size is the legacy area alone", func(mem *fakeMem) uint64 {
-			fp := mem.alloc(fxsaveSize)
-			sw := make([]byte, 8)
-			binary.LittleEndian.PutUint32(sw, fpXstateMagic1)
-			binary.LittleEndian.PutUint32(sw[4:], 1<<30)
-			mem.put(fp+fpxSwBytes, sw)
-			return fp
+			return xstateArea(mem, fxsaveSize, 1<<30)
 		}, false},
 		{"unmapped", func(*fakeMem) uint64 { return badAddr }, true},
 		{"misaligned low address", func(*fakeMem) uint64 { return 16 }, true},
@@ -79,4 +63,15 @@ func TestSigreturnFPArea(t *testing.T) {
 			})
 		})
 	}
+}
+
+// xstateArea allocates n bytes of FP area whose software-reserved bytes
+// announce an xstate of size bytes (FP_XSTATE_MAGIC1, extended_size).
+func xstateArea(mem *fakeMem, n int, size uint32) uint64 {
+	fp := mem.alloc(n)
+	sw := make([]byte, 8)
+	binary.LittleEndian.PutUint32(sw, fpXstateMagic1)
+	binary.LittleEndian.PutUint32(sw[4:], size)
+	mem.put(fp+fpxSwBytes, sw)
+	return fp
 }
