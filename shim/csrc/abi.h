@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x6ULL
+#define SIGLAB_VERSION 0x7ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -26,6 +26,7 @@
 #define SIGLAB_OP_NATIVE_DONE 0x4ULL
 #define SIGLAB_OP_KERNEL_SIGNAL 0x5ULL
 #define SIGLAB_NO_SYSCALL 0xffffffffffffffffULL
+#define SIGLAB_REQ_WRAPPER 0x1ULL
 #define SIGLAB_KIND_COMPLETE 0x1ULL
 #define SIGLAB_KIND_NATIVE 0x2ULL
 #define SIGLAB_KIND_DELIVER 0x3ULL
@@ -74,7 +75,7 @@ struct siglab_header {
 	uint64_t route_set;
 	uint64_t mirror_set;
 	uint32_t num_cond_traps;
-	uint32_t _pad0;
+	uint32_t wrappers;
 	uint32_t cond_traps[8];
 };
 _Static_assert(sizeof(struct siglab_header) == 328, "Header size");
@@ -107,7 +108,7 @@ _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSe
 _Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
 _Static_assert(offsetof(struct siglab_header, mirror_set) == 280, "Header.MirrorSet offset");
 _Static_assert(offsetof(struct siglab_header, num_cond_traps) == 288, "Header.NumCondTraps offset");
-_Static_assert(offsetof(struct siglab_header, _pad0) == 292, "Header._ offset");
+_Static_assert(offsetof(struct siglab_header, wrappers) == 292, "Header.Wrappers offset");
 _Static_assert(offsetof(struct siglab_header, cond_traps) == 296, "Header.CondTraps offset");
 
 struct siglab_channel {
@@ -123,16 +124,16 @@ struct siglab_channel {
 	uint32_t op;
 	int32_t pid;
 	int32_t tid;
-	uint32_t _pad1;
+	uint32_t req_flags;
 	uint64_t nr;
 	uint64_t args[6];
 	uint64_t rip;
 	uint64_t rsp;
 	uint64_t mask;
 	int64_t ret;
-	uint64_t _pad2[1];
+	uint64_t _pad1[1];
 	uint64_t deliver_time;
-	uint64_t _pad3[1];
+	uint64_t _pad2[1];
 	uint32_t kind;
 	uint32_t flags;
 	int64_t result;
@@ -142,16 +143,16 @@ struct siglab_channel {
 	uint32_t blob_len;
 	uint8_t blob[64];
 	uint64_t r_nr;
-	uint64_t _pad4[5];
+	uint64_t _pad3[5];
 	int32_t signo;
-	uint32_t _pad5;
+	uint32_t _pad4;
 	uint64_t handler;
 	uint64_t restorer;
 	uint64_t frame_sp;
 	uint64_t uc_stack[3];
 	uint64_t uc_mask;
 	uint8_t siginfo[128];
-	uint64_t _pad6[8];
+	uint64_t _pad5[8];
 };
 _Static_assert(sizeof(struct siglab_channel) == 640, "Channel size");
 _Static_assert(offsetof(struct siglab_channel, state) == 0, "Channel.State offset");
@@ -166,16 +167,16 @@ _Static_assert(offsetof(struct siglab_channel, _pad0) == 32, "Channel._ offset")
 _Static_assert(offsetof(struct siglab_channel, op) == 64, "Channel.Op offset");
 _Static_assert(offsetof(struct siglab_channel, pid) == 68, "Channel.Pid offset");
 _Static_assert(offsetof(struct siglab_channel, tid) == 72, "Channel.Tid offset");
-_Static_assert(offsetof(struct siglab_channel, _pad1) == 76, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, req_flags) == 76, "Channel.ReqFlags offset");
 _Static_assert(offsetof(struct siglab_channel, nr) == 80, "Channel.Nr offset");
 _Static_assert(offsetof(struct siglab_channel, args) == 88, "Channel.Args offset");
 _Static_assert(offsetof(struct siglab_channel, rip) == 136, "Channel.Rip offset");
 _Static_assert(offsetof(struct siglab_channel, rsp) == 144, "Channel.Rsp offset");
 _Static_assert(offsetof(struct siglab_channel, mask) == 152, "Channel.Mask offset");
 _Static_assert(offsetof(struct siglab_channel, ret) == 160, "Channel.Ret offset");
-_Static_assert(offsetof(struct siglab_channel, _pad2) == 168, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad1) == 168, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, deliver_time) == 176, "Channel.DeliverTime offset");
-_Static_assert(offsetof(struct siglab_channel, _pad3) == 184, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad2) == 184, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, kind) == 192, "Channel.Kind offset");
 _Static_assert(offsetof(struct siglab_channel, flags) == 196, "Channel.Flags offset");
 _Static_assert(offsetof(struct siglab_channel, result) == 200, "Channel.Result offset");
@@ -185,15 +186,15 @@ _Static_assert(offsetof(struct siglab_channel, blob_arg) == 264, "Channel.BlobAr
 _Static_assert(offsetof(struct siglab_channel, blob_len) == 268, "Channel.BlobLen offset");
 _Static_assert(offsetof(struct siglab_channel, blob) == 272, "Channel.Blob offset");
 _Static_assert(offsetof(struct siglab_channel, r_nr) == 336, "Channel.RNr offset");
-_Static_assert(offsetof(struct siglab_channel, _pad4) == 344, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad3) == 344, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, signo) == 384, "Channel.Signo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad5) == 388, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad4) == 388, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, handler) == 392, "Channel.Handler offset");
 _Static_assert(offsetof(struct siglab_channel, restorer) == 400, "Channel.Restorer offset");
 _Static_assert(offsetof(struct siglab_channel, frame_sp) == 408, "Channel.FrameSP offset");
 _Static_assert(offsetof(struct siglab_channel, uc_stack) == 416, "Channel.UcStack offset");
 _Static_assert(offsetof(struct siglab_channel, uc_mask) == 440, "Channel.UcMask offset");
 _Static_assert(offsetof(struct siglab_channel, siginfo) == 448, "Channel.Siginfo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad6) == 576, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad5) == 576, "Channel._ offset");
 
 #endif /* SIGLAB_ABI_H */

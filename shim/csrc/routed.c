@@ -60,6 +60,7 @@ void shim_routed(int sig, void *infov, void *ucv)
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
 	ch->op = SIGLAB_OP_KERNEL_SIGNAL;
+	ch->req_flags = 0;
 	ch->nr = SIGLAB_NO_SYSCALL;
 	ch->ret = 0;
 	memcpy(ch->args, infov, sizeof ch->args);

@@ -36,6 +36,7 @@ static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
 	ch->rip = uc->gregs[REG_RIP];
 	ch->rsp = uc->gregs[REG_RSP];
 	ch->mask = uc->sigmask;
+	ch->req_flags = 0; /* a trap, not a wrapper (wrappers.c) */
 }
 
 /* fill_call writes a request about syscall nr with its arguments as the

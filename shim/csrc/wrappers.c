@@ -1,0 +1,314 @@
+/* wrappers.c — glibc's signal wrappers, interposed: sigaction,
+ * sigprocmask, pthread_sigmask, sigpending, kill and raise, exported by the
+ * preloaded shim so that a C program's calls reach the emulator without a
+ * SIGSYS trap (Header.wrappers, SIGLAB_REQ_WRAPPER), as Shadow's shim
+ * interposes libc.
+ *
+ * Exactness. Each wrapper does in user space exactly what glibc 2.36 does
+ * (signal/sigaction.c and sysdeps/unix/sysv/linux/libc_sigaction.c,
+ * nptl/pthread_sigmask.c, signal/sigprocmask.c, sysdeps/unix/sysv/linux/
+ * sigpending.c, nptl/pthread_kill.c for raise) and then makes the very
+ * syscall glibc would make, with the same arguments: the emulator sees no
+ * difference but the path. That includes what glibc adds: SA_RESTORER and
+ * its own __restore_rt as the restorer of every action (found in glibc's
+ * text, below), EINVAL without a syscall for a signal number out of range
+ * or one of glibc's internal signals (SIGCANCEL 32, SIGSETXID 33) in
+ * sigaction and raise, and those two removed from a sigprocmask set.
+ * pthread_sigmask returns the error number, the others set errno through
+ * glibc's __errno_location (a weak reference: the shim links nothing).
+ *
+ * The path. A thread with a channel sends the call itself (OP_SYSCALL with
+ * SIGLAB_REQ_WRAPPER); the emulator answers KIND_COMPLETE, with the new
+ * emulated mask, or KIND_NATIVE (run through the trampoline, reported back
+ * if asked). It never answers with a frame: there is no trap context to
+ * build one over. A signal the call made deliverable is found by the
+ * fast-path check afterwards and the thread kicks itself
+ * (shim_deliver_later); the kick, blocked until the final mask goes in,
+ * arrives on the way out of that rt_sigprocmask and delivers from a real
+ * signal context (handler, default action, death) before the wrapper
+ * returns — where the kernel delivers it, on the way out of the syscall.
+ * Everything else — no channel yet (first contact), a fork child that has
+ * not registered, a vfork child (vfork.c), wrappers switched off, or no
+ * siglab at all — issues the syscall instruction from here, which the
+ * filter traps (or, outside siglab, the kernel runs), exactly as glibc's
+ * own instruction would be.
+ *
+ * Async-signal safety. The channel carries one request at a time, and the
+ * kick and routed-signal handlers use it: the round trip runs with every
+ * signal blocked natively but SIGSYS and the mirrored job-control signals
+ * (SIG_BLOCK, so those keep the program's mask and a native stop still
+ * stops the thread), and the final mask — the emulator's, or the one the
+ * call found — replaces it in one rt_sigprocmask. Memory of the program's
+ * is read before that (as glibc reads it before its syscall), so a bad
+ * pointer faults where glibc's would, with the shim's handlers free.
+ *
+ * pthread_kill is not interposed: its target's kernel tid lives in glibc's
+ * private struct pthread, whose layout no interface publishes.
+ */
+#include "shim.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define SIG_BLOCK_ 0
+#define SIG_SETMASK_ 2
+#define SIGCANCEL_ 32
+#define SIGSETXID_ 33
+#define INTERNAL_SIGNALS (SHIM_SIGBIT(SIGCANCEL_) | SHIM_SIGBIT(SIGSETXID_))
+
+/* glibc's, resolved by ld.so in a glibc process; null elsewhere. */
+extern int *__errno_location(void) __attribute__((weak, visibility("default")));
+extern int __sigaction(int, const void *, void *) __attribute__((weak, visibility("default")));
+
+/* glibc's struct sigaction on x86-64 (bits/sigaction.h): the handler, a
+ * 1024-bit sigset_t, int sa_flags, sa_restorer. */
+struct glibc_sigaction {
+	void *handler;
+	uint64_t mask[16];
+	int32_t flags;
+	int32_t pad;
+	void (*restorer)(void);
+};
+_Static_assert(sizeof(struct glibc_sigaction) == 152, "glibc struct sigaction");
+_Static_assert(offsetof(struct glibc_sigaction, flags) == 136, "sa_flags");
+_Static_assert(offsetof(struct glibc_sigaction, restorer) == 144, "sa_restorer");
+
+/* raw_syscall is glibc's own instruction: made from the shim's text, not
+ * the trampoline, so the filter traps it (shim_sigsys) like any other. */
+static long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#define raw_syscall(nr, a, b, c, d) raw_syscall6((nr), (a), (b), (c), (d), 0, 0)
+
+/* The fallback restorer for a libc whose __restore_rt is not found: the
+ * same instructions (libgcc's unwinder recognises a signal frame by them),
+ * trapped like glibc's. */
+__asm__(".text\n"
+	".type shim_wrap_restore_rt,@function\n"
+	"shim_wrap_restore_rt:\n"
+	"	movq $15, %rax\n"
+	"	syscall\n"
+	".size shim_wrap_restore_rt, .-shim_wrap_restore_rt\n");
+extern void shim_wrap_restore_rt(void) HIDDEN;
+
+/* glibc_restorer finds glibc's __restore_rt, the sa_restorer its
+ * sigaction gives the kernel (SET_SA_RESTORER): a local symbol, but
+ * defined in the same file as __libc_sigaction, which __sigaction tail
+ * calls, and made of `movq $15, %rax; syscall`
+ * (sysdeps/unix/sysv/linux/x86_64/libc_sigaction.c, RESTORE). The bytes
+ * after __sigaction are read with process_vm_readv(2) on this process, so
+ * a short text segment cannot fault; a unique match is taken, anything
+ * else falls back to the shim's copy. Its syscalls (and raise's getpid
+ * and gettid) are made as glibc makes them, not through the trampoline:
+ * preloaded outside siglab, the shim has none. Computed once; racing threads
+ * compute the same value. */
+static uint64_t restorer_cache;
+
+static uint64_t glibc_restorer(void)
+{
+	uint64_t r = __atomic_load_n(&restorer_cache, __ATOMIC_RELAXED);
+	if (r)
+		return r;
+	r = (uint64_t)shim_wrap_restore_rt;
+	if (__sigaction) {
+		static const uint8_t pat[9] = {0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05};
+		uint8_t buf[512];
+		struct {
+			void *base;
+			uint64_t len;
+		} loc = {buf, sizeof buf}, rem = {(void *)__sigaction, sizeof buf};
+		long n = raw_syscall6(__NR_process_vm_readv, raw_syscall(__NR_getpid, 0, 0, 0, 0), (long)&loc, 1,
+				      (long)&rem, 1, 0);
+		long found = -1, matches = 0;
+		for (long i = 0; i + (long)sizeof pat <= n; i++) {
+			long k = 0;
+			while (k < (long)sizeof pat && buf[i + k] == pat[k])
+				k++;
+			if (k == (long)sizeof pat)
+				found = i, matches++;
+		}
+		if (matches == 1)
+			r = (uint64_t)__sigaction + (uint64_t)found;
+	}
+	__atomic_store_n(&restorer_cache, r, __ATOMIC_RELAXED);
+	return r;
+}
+
+/* ret_errno turns a raw result into glibc's: -1 with errno, or the value. */
+static long ret_errno(long r)
+{
+	if (r < 0 && r > -4096) {
+		if (__errno_location)
+			*__errno_location() = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static void set_errno(int e)
+{
+	if (__errno_location)
+		*__errno_location() = e;
+}
+
+/* round_trip sends the call over the thread's channel and applies the
+ * answer (KIND_COMPLETE, or KIND_NATIVE with an optional report); *mask
+ * becomes the emulator's new kernel mask if it sent one. */
+static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64_t sp, uint64_t *mask)
+{
+	ch->op = SIGLAB_OP_SYSCALL;
+	ch->req_flags = SIGLAB_REQ_WRAPPER;
+	ch->nr = (uint64_t)nr;
+	for (int i = 0; i < 6; i++)
+		ch->args[i] = (uint64_t)a[i];
+	ch->rip = (uint64_t)__builtin_return_address(0);
+	ch->rsp = sp;
+	ch->mask = *mask;
+	shim_call(ch);
+	long ret;
+	for (int round = 0;; round++) {
+		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
+		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
+		if (flags & SIGLAB_FLAG_SET_MASK) {
+			shim_tls_emask = ch->r_mask;
+			shim_tls_emask_valid = 1;
+			*mask = SHIM_KMASK(shim_tls_emask);
+		}
+		if (kind == SIGLAB_KIND_COMPLETE)
+			return ch->result;
+		if (kind != SIGLAB_KIND_NATIVE || round > 0 ||
+		    (flags & (SIGLAB_FLAG_SYSCALL | SIGLAB_FLAG_TRAP_FD | SIGLAB_FLAG_INTERRUPTIBLE | SIGLAB_FLAG_RESTART))) {
+			shim_note("emulator sent a reply a wrapper cannot apply", kind);
+			return -EPROTO;
+		}
+		uint64_t ra[6];
+		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
+		for (int i = 0; i < 6; i++)
+			ra[i] = ch->r_args[i];
+		int32_t ba = ch->blob_arg;
+		uint32_t bl = ch->blob_len;
+		if (ba >= 0) {
+			if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
+				shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
+				return -EPROTO;
+			}
+			memcpy(blob, ch->blob, bl);
+			ra[ba] = (uint64_t)blob;
+		}
+		ret = shim_syscall6(nr, (long)ra[0], (long)ra[1], (long)ra[2], (long)ra[3], (long)ra[4], (long)ra[5]);
+		if (!(flags & SIGLAB_FLAG_REPORT))
+			return ret;
+		ch->op = SIGLAB_OP_NATIVE_DONE;
+		ch->req_flags = SIGLAB_REQ_WRAPPER;
+		ch->nr = (uint64_t)nr;
+		for (int i = 0; i < 6; i++)
+			ch->args[i] = (uint64_t)a[i];
+		ch->ret = ret;
+		shim_call(ch);
+	}
+}
+
+/* wrapped makes syscall nr as glibc would, through the channel when the
+ * thread may use it (see the file's comment), else with the trapped
+ * instruction. */
+static long wrapped(long nr, long a1, long a2, long a3, long a4)
+{
+	if (!shim.cfg.wrappers || !shim_tls_chan || !*shim.fork_flag || shim_is_vfork_child())
+		return raw_syscall(nr, a1, a2, a3, a4);
+	const long a[6] = {a1, a2, a3, a4, 0, 0};
+	uint64_t block = ~(SHIM_SIGBIT(SHIM_SIGSYS) | shim.cfg.mirror_set), mask;
+	sys4(__NR_rt_sigprocmask, SIG_BLOCK_, &block, &mask, 8);
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
+	long ret = round_trip(ch, nr, a, (uint64_t)__builtin_frame_address(0), &mask);
+	ch->req_flags = 0;
+	/* Publish "running user code", then check (Dekker's pattern with
+	 * the sender, fastpath/hot.go point 3); the self-kick waits for the
+	 * mask below. */
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+	if (shim_deliverable(shim_tls_slot))
+		shim_deliver_later();
+	sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
+	return ret;
+}
+
+EXPORT int sigaction(int sig, const struct glibc_sigaction *act, struct glibc_sigaction *oact)
+{
+	if (sig <= 0 || sig > 64 || sig == SIGCANCEL_ || sig == SIGSETXID_) {
+		set_errno(EINVAL);
+		return -1;
+	}
+	struct shim_ksigaction kact, koact;
+	if (act) {
+		kact.handler = (void (*)(int, void *, void *))act->handler;
+		kact.mask = act->mask[0];
+		/* int sa_flags | SA_RESTORER, widened as C widens an int. */
+		kact.flags = (unsigned long)(long)(act->flags | (int32_t)SHIM_SA_RESTORER);
+		kact.restorer = (void (*)(void))glibc_restorer();
+	}
+	long r = wrapped(__NR_rt_sigaction, sig, act ? (long)&kact : 0, oact ? (long)&koact : 0, 8);
+	if (oact && r >= 0) {
+		oact->handler = (void *)koact.handler;
+		/* glibc copies its whole 128-byte kernel_sigaction mask, of
+		 * which the kernel wrote 8 bytes: the rest is whatever its
+		 * stack held. Zero here. */
+		oact->mask[0] = koact.mask;
+		for (int i = 1; i < 16; i++)
+			oact->mask[i] = 0;
+		oact->flags = (int32_t)koact.flags;
+		oact->restorer = koact.restorer;
+	}
+	return (int)ret_errno(r);
+}
+
+static int sigmask_(int how, const uint64_t *set, uint64_t *oset)
+{
+	uint64_t local;
+	if (set && (*set & INTERNAL_SIGNALS)) {
+		local = *set & ~INTERNAL_SIGNALS;
+		set = &local;
+	}
+	long r = wrapped(__NR_rt_sigprocmask, how, (long)set, (long)oset, 8);
+	return r < 0 && r > -4096 ? (int)-r : 0;
+}
+
+EXPORT int pthread_sigmask(int how, const uint64_t *set, uint64_t *oset)
+{
+	return sigmask_(how, set, oset);
+}
+
+EXPORT int sigprocmask(int how, const uint64_t *set, uint64_t *oset)
+{
+	int e = sigmask_(how, set, oset);
+	if (e == 0)
+		return 0;
+	set_errno(e);
+	return -1;
+}
+
+EXPORT int sigpending(uint64_t *set)
+{
+	return (int)ret_errno(wrapped(__NR_rt_sigpending, (long)set, 8, 0, 0));
+}
+
+EXPORT int kill(int pid, int sig)
+{
+	return (int)ret_errno(wrapped(__NR_kill, pid, sig, 0, 0));
+}
+
+EXPORT int raise(int sig)
+{
+	if (sig == SIGCANCEL_ || sig == SIGSETXID_) {
+		set_errno(EINVAL);
+		return -1;
+	}
+	long tid = raw_syscall(__NR_gettid, 0, 0, 0, 0);
+	return (int)ret_errno(wrapped(__NR_tgkill, raw_syscall(__NR_getpid, 0, 0, 0, 0), tid, sig, 0));
+}
