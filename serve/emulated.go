@@ -171,6 +171,11 @@ type emuThread struct {
 	// held is the emulated result of a syscall whose native echo is
 	// running (SIGCHLD's action, mirrored); channel goroutine only.
 	held int64
+	// maskBefore is the emulated blocked mask when the current syscall
+	// arrived; maskSynced is set once a wrapper's reply carried the mask.
+	// Channel goroutine only (finish).
+	maskBefore fastpath.Sigset
+	maskSynced bool
 }
 
 // emuProc is what Emulated keeps per managed process, beside sched's
@@ -646,6 +651,7 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		return rlimitNative(c)
 	}
 	st := et.st
+	et.maskBefore = a.st.Blocked(st.Slot()) // for a wrapper's reply (finish)
 	sc := sched.Call{Nr: c.Nr, Args: c.Args, SP: c.Rsp}
 	if c.Nr == unix.SYS_KILL && int32(c.Args[0]) <= 0 && c.Args[1] != 0 {
 		a.preregisterGroup(t.Pid, int32(c.Args[0]))
@@ -733,17 +739,26 @@ func nativeAction(t *Thread, sig int, h, flags uint64) Reply {
 }
 
 // finish is the SYSCALL_COMPLETE of c: complete for a trapped call; for
-// one from the shim's libc wrappers (Call.Wrapper) the result and the
-// emulated mask only — no frame can be built in the wrapper's context,
-// and what became deliverable stays pending: the wrapper's fast-path
-// check finds it and the shim's self-kick brings it to Kicked → Decide
-// from a signal context, before the wrapper returns.
+// one from the shim's libc wrappers (Call.Wrapper) the result only, and
+// the emulated mask if the call changed it — the kernel mask is the
+// emulated one whenever the thread runs its own code (every other reply
+// carries it), so the wrapper then makes no rt_sigprocmask of its own. No
+// frame can be built in the wrapper's context, and what became
+// deliverable stays pending: the wrapper's fast-path check finds it and
+// the shim's self-kick brings it to Kicked → Decide from a signal
+// context, before the wrapper returns.
 func (a *Emulated) finish(t *Thread, c *Call, ret int64) Reply {
 	if !c.Wrapper {
 		return a.complete(t, c.Nr, ret, c.Rsp)
 	}
 	rep := Complete(ret)
-	rep.SetMask, rep.Mask = true, a.st.Blocked(t.emu.st.Slot())
+	// The first wrapper reply carries the mask anyway: a thread that
+	// registered from the shim's constructor may not have had a trapped
+	// call yet, whose reply makes the kernel mask the emulated one.
+	if m := a.st.Blocked(t.emu.st.Slot()); m != t.emu.maskBefore || !t.emu.maskSynced {
+		rep.SetMask, rep.Mask = true, m
+		t.emu.maskSynced = true
+	}
 	return rep
 }
 

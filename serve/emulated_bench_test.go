@@ -99,3 +99,29 @@ func BenchmarkEmulatedKickLatency(b *testing.B) {
 	b.Run("native", func(b *testing.B) { run(b, true, nil) })
 	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
 }
+
+// BenchmarkEmulatedSigprocmask: sigprocmask(SIG_BLOCK, &empty, &old), a
+// signal syscall the emulator answers, natively and under Emulated, made
+// with the raw syscall instruction (trapped: the SIGSYS handler forwards
+// it) and through glibc's sigprocmask — which the shim interposes
+// (shim/csrc/wrappers.c) and sends without a trap, unless NoWrappers
+// (emulated-nowrappers: glibc's own, trapped). getppid is measured in the
+// same rounds, for the ratios: native getppid is the unit of issue #4.
+func BenchmarkEmulatedSigprocmask(b *testing.B) {
+	path := buildC(b, "sigmask_bench")
+	run := func(b *testing.B, native bool, h func(fastpath.State) (Handler, error)) {
+		var g, r, l float64
+		benchProgram(b, path, []string{strconv.Itoa(max(b.N, 1000)), "5"}, native, h,
+			"getppid %g raw-sigprocmask %g libc-sigprocmask %g", &g, &r, &l)
+		b.ReportMetric(g, "getppid-ns")
+		b.ReportMetric(r, "raw-ns")
+		b.ReportMetric(l, "libc-ns")
+	}
+	b.Run("native", func(b *testing.B) { run(b, true, nil) })
+	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
+	b.Run("emulated-nowrappers", func(b *testing.B) {
+		run(b, false, func(st fastpath.State) (Handler, error) {
+			return NewEmulated(st, EmulatedConfig{NoWrappers: true})
+		})
+	})
+}

@@ -424,6 +424,12 @@ void shim_kick(int sig, void *infov, void *ucv)
 	 * early, a signal having been sent to it: make first contact now. */
 	if (!shim_tls_chan || shim_is_vfork_child())
 		return; /* a vfork child: the channel is its parent's (vfork.c) */
+	if (shim_tls_in_wrapper) {
+		/* A libc wrapper's round trip holds the channel; it runs the
+		 * fast-path check itself once done (wrappers.c). */
+		__atomic_store_n(&shim_channel(shim_tls_chan - 1)->kick_pending, 0, __ATOMIC_SEQ_CST);
+		return;
+	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))

@@ -34,13 +34,23 @@
  * own instruction would be.
  *
  * Async-signal safety. The channel carries one request at a time, and the
- * kick and routed-signal handlers use it: the round trip runs with every
- * signal blocked natively but SIGSYS and the mirrored job-control signals
- * (SIG_BLOCK, so those keep the program's mask and a native stop still
- * stops the thread), and the final mask — the emulator's, or the one the
- * call found — replaces it in one rt_sigprocmask. Memory of the program's
- * is read before that (as glibc reads it before its syscall), so a bad
- * pointer faults where glibc's would, with the shim's handlers free.
+ * kick and routed-signal handlers use it. Blocking every signal around the
+ * round trip would cost two rt_sigprocmask calls per wrapper; instead the
+ * thread marks itself (shim_tls_in_wrapper) and the two handlers defer:
+ * the kick only clears kick_pending, since the wrapper runs the fast-path
+ * check itself after the round trip (it announced RUN_IN_SHIM, so the
+ * emulator sends no kick meanwhile — Dekker's pattern as in the SIGSYS
+ * handler), and a routed signal is queued to the thread again with its
+ * siginfo and blocked in the interrupted context, to be unblocked by the
+ * wrapper's final mask. The mirrored job-control signals keep their native
+ * action and stop the thread wherever it is, as always. No fault can come
+ * from the round trip: the program's memory is read before it (as glibc
+ * reads it before its syscall, so a bad pointer faults where glibc's
+ * would, with the shim's handlers free) and the emulator reads and writes
+ * the rest itself. The kernel mask is the emulated one whenever the thread
+ * runs its own code, so a wrapper makes an rt_sigprocmask only when the
+ * emulator says the call changed the mask (or a routed signal was
+ * deferred).
  *
  * pthread_kill is not interposed: its target's kernel tid lives in glibc's
  * private struct pthread, whose layout no interface publishes.
@@ -48,7 +58,7 @@
 #include "shim.h"
 
 #define EXPORT __attribute__((visibility("default")))
-#define SIG_BLOCK_ 0
+#define SIG_UNBLOCK_ 1
 #define SIG_SETMASK_ 2
 #define SIGCANCEL_ 32
 #define SIGSETXID_ 33
@@ -158,10 +168,15 @@ static void set_errno(int e)
 		*__errno_location() = e;
 }
 
+__thread volatile uint32_t shim_tls_in_wrapper __attribute__((tls_model("initial-exec")));
+__thread volatile uint32_t shim_tls_wrap_deferred __attribute__((tls_model("initial-exec")));
+__thread volatile uint64_t shim_tls_wrap_block __attribute__((tls_model("initial-exec")));
+
 /* round_trip sends the call over the thread's channel and applies the
  * answer (KIND_COMPLETE, or KIND_NATIVE with an optional report); *mask
- * becomes the emulator's new kernel mask if it sent one. */
-static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64_t sp, uint64_t *mask)
+ * becomes the emulator's new kernel mask if it sent one (*set_mask). */
+static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64_t sp, uint64_t *mask,
+		       int *set_mask)
 {
 	ch->op = SIGLAB_OP_SYSCALL;
 	ch->req_flags = SIGLAB_REQ_WRAPPER;
@@ -170,7 +185,7 @@ static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64
 		ch->args[i] = (uint64_t)a[i];
 	ch->rip = (uint64_t)__builtin_return_address(0);
 	ch->rsp = sp;
-	ch->mask = *mask;
+	ch->mask = 0; /* not known without a syscall; the emulator keeps it */
 	shim_call(ch);
 	long ret;
 	for (int round = 0;; round++) {
@@ -180,6 +195,7 @@ static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64
 			shim_tls_emask = ch->r_mask;
 			shim_tls_emask_valid = 1;
 			*mask = SHIM_KMASK(shim_tls_emask);
+			*set_mask = 1;
 		}
 		if (kind == SIGLAB_KIND_COMPLETE)
 			return ch->result;
@@ -223,19 +239,36 @@ static long wrapped(long nr, long a1, long a2, long a3, long a4)
 	if (!shim.cfg.wrappers || !shim_tls_chan || !*shim.fork_flag || shim_is_vfork_child())
 		return raw_syscall(nr, a1, a2, a3, a4);
 	const long a[6] = {a1, a2, a3, a4, 0, 0};
-	uint64_t block = ~(SHIM_SIGBIT(SHIM_SIGSYS) | shim.cfg.mirror_set), mask;
-	sys4(__NR_rt_sigprocmask, SIG_BLOCK_, &block, &mask, 8);
+	uint64_t mask = 0;
+	int set_mask = 0;
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
-	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
-	long ret = round_trip(ch, nr, a, (uint64_t)__builtin_frame_address(0), &mask);
+	shim_tls_in_wrapper = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
+	long ret = round_trip(ch, nr, a, (uint64_t)__builtin_frame_address(0), &mask, &set_mask);
 	ch->req_flags = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	shim_tls_in_wrapper = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	/* The kernel mask: the emulator's new one if the call changed it
+	 * (it answers FLAG_SET_MASK only then: the kernel mask is the
+	 * emulated one everywhere else in user code), else the one the call
+	 * found, less the routed signals deferred meanwhile. Installed before
+	 * the check, so that what it unblocks is delivered by the kernel's
+	 * own path (a deferred routed signal) or by the kick below. */
+	uint64_t deferred = shim_tls_wrap_deferred ? shim_tls_wrap_block : 0;
+	shim_tls_wrap_deferred = 0;
+	shim_tls_wrap_block = 0;
+	if (set_mask)
+		sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
+	else if (deferred)
+		sys4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &deferred, 0, 8);
 	/* Publish "running user code", then check (Dekker's pattern with
-	 * the sender, fastpath/hot.go point 3); the self-kick waits for the
-	 * mask below. */
+	 * the sender, fastpath/hot.go point 3): the self-kick delivers at
+	 * once, from a signal context over this one. */
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
 		shim_deliver_later();
-	sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
 	return ret;
 }
 
