@@ -30,13 +30,15 @@ type Server struct {
 	spin int
 	log  io.Writer
 
-	mu     sync.Mutex // guards served, owners and localDone, and each State reset to ChanFree
+	mu     sync.Mutex // guards served, owners, localDone and localMasks, and each State reset to ChanFree
 	served []bool
 	// localDone sums the LocalSigreturns counters of released channels
 	// (each reset to 0 as its channel is freed).
 	localDone int64
-	owners    map[int32]int // tid -> channel of its latest registration
-	evict     []atomic.Bool // per channel: its thread registered again elsewhere
+	// localMasks sums the LocalSigmasks counters of released channels.
+	localMasks int64
+	owners     map[int32]int // tid -> channel of its latest registration
+	evict      []atomic.Bool // per channel: its thread registered again elsewhere
 
 	wg      sync.WaitGroup
 	stop    atomic.Bool
@@ -126,13 +128,24 @@ type Stats struct {
 	// as the shims report them (a program can scribble on the counter; it
 	// is a statistic only). They are not in Syscalls.
 	LocalSigreturns int64
-	Faults          int64 // handler panics and malformed replies
-	LastFault       error // the last of them
+	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
+	// shim's wrappers answered themselves (a query, or a mask that only
+	// unblocks: shim/csrc/wrappers.c), as the shims report them; a
+	// statistic only. They are in neither Syscalls nor Wrapped.
+	LocalSigmasks int64
+	Faults        int64 // handler panics and malformed replies
+	LastFault     error // the last of them
 }
 
 // Served is how often syscall nr reached the emulator, trapped or
 // through the shim's libc wrappers.
 func (st Stats) Served(nr int) int64 { return st.Syscalls[nr] + st.Wrapped[nr] }
+
+// Sigprocmasks is every rt_sigprocmask of the run: trapped, sent by the
+// shim's wrappers, and answered by the wrappers themselves.
+func (st Stats) Sigprocmasks() int64 {
+	return st.Served(unix.SYS_RT_SIGPROCMASK) + st.LocalSigmasks
+}
 
 // Sigreturns is every rt_sigreturn of the run: the ones the emulator
 // served and the ones the shim did itself.
@@ -146,9 +159,11 @@ func (s *Server) Stats() Stats {
 	st.Faults, st.LastFault = s.Faults()
 	s.mu.Lock()
 	st.LocalSigreturns = s.localDone
+	st.LocalSigmasks = s.localMasks
 	for i, on := range s.served {
 		if on {
 			st.LocalSigreturns += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigreturns))
+			st.LocalSigmasks += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigmasks))
 		}
 	}
 	s.mu.Unlock()
@@ -221,6 +236,7 @@ func (s *Server) release(i int) {
 	s.served[i] = false
 	ch := s.reg.Channel(i)
 	s.localDone += int64(atomic.SwapUint32(&ch.LocalSigreturns, 0))
+	s.localMasks += int64(atomic.SwapUint32(&ch.LocalSigmasks, 0))
 	atomic.StoreUint32(&ch.State, shim.ChanFree)
 	s.mu.Unlock()
 }

@@ -45,13 +45,25 @@ func TestEmulatedWrappers(t *testing.T) {
 				}
 				stats := compare(t, bin, emulatedOpts(layout), args...)
 				for nr, min := range want {
-					if got := stats.Wrapped[nr]; got < min {
+					got := stats.Wrapped[nr]
+					if nr == unix.SYS_RT_SIGPROCMASK {
+						got = stats.Sigprocmasks() - stats.Syscalls[nr] // the wrappers' own too
+					}
+					if got < min {
 						t.Errorf("syscall %d came through the wrappers %d times, want ≥ %d (trapped: %d)",
 							nr, got, min, stats.Syscalls[nr])
 					}
 				}
 				if n := stats.Syscalls[unix.SYS_RT_SIGPROCMASK]; n > 100 {
 					t.Errorf("%d rt_sigprocmask trapped: the wrappers were bypassed", n)
+				}
+				// The program's SIG_SETMASK back to the old mask
+				// only unblocks: the wrapper answers it alone where
+				// the shim may write the blocked word.
+				if local := localLayout(t, layout); local && stats.LocalSigmasks < 500 {
+					t.Errorf("%d sigprocmask answered in the shim, want ≥ 500", stats.LocalSigmasks)
+				} else if !local && stats.LocalSigmasks != 0 {
+					t.Errorf("%d sigprocmask answered in the shim under %s", stats.LocalSigmasks, layout)
 				}
 			})
 		}
@@ -61,8 +73,8 @@ func TestEmulatedWrappers(t *testing.T) {
 			return NewEmulated(st, EmulatedConfig{NoWrappers: true})
 		}}
 		stats := compare(t, bin, opts, "kill")
-		if len(stats.Wrapped) != 0 {
-			t.Errorf("wrapper calls with the wrappers off: %v", stats.Wrapped)
+		if len(stats.Wrapped) != 0 || stats.LocalSigmasks != 0 {
+			t.Errorf("wrapper calls with the wrappers off: %v, %d local", stats.Wrapped, stats.LocalSigmasks)
 		}
 		for nr, min := range want {
 			if got := stats.Syscalls[nr]; got < min {
@@ -70,6 +82,17 @@ func TestEmulatedWrappers(t *testing.T) {
 			}
 		}
 	})
+}
+
+// localLayout reports whether Run lets the shim write the blocked word
+// under layout (Header.LocalSigreturn: no summary word derived from it).
+func localLayout(t *testing.T, layout string) bool {
+	st, err := fastpath.New(layout, fastpath.Config{MaxThreads: 16, MaxProcesses: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	return st.Geometry().SummaryStride == 0
 }
 
 // TestWrapperRequestForged: a request marked as a wrapper's is refused

@@ -291,7 +291,11 @@ type Header struct {
 	// with signal 0) and ends the process if not: PR_SET_PDEATHSIG only
 	// covers the emulator's direct child.
 	EmulatorPid int32
-	// LocalSigreturn is 1 when the shim may perform rt_sigreturn itself,
+	// LocalSigreturn is 1 when the shim may write the thread's blocked
+	// word itself when that only unblocks; with Wrappers, the
+	// sigprocmask and pthread_sigmask wrappers answer such calls (and
+	// mere queries) themselves too (csrc/wrappers.c). It is 1 when the
+	// shim may perform rt_sigreturn itself,
 	// without a round trip, whenever that changes nothing the emulator
 	// keeps but the thread's blocked word, and only unblocks
 	// (csrc/sigreturn.c says exactly when): the layout's check reads that
@@ -368,7 +372,13 @@ type Channel struct {
 	// (Header.LocalSigreturn): shim increments atomically, emulator reads
 	// it for its statistics only.
 	LocalSigreturns uint32
-	_               [4]uint64
+	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
+	// shim's wrappers answered themselves (Header.LocalSigreturn and
+	// Header.Wrappers, csrc/wrappers.c): shim increments atomically,
+	// emulator reads it for its statistics only.
+	LocalSigmasks uint32
+	_             uint32
+	_             [3]uint64
 
 	// Request (shim writes before ReqSeq; emulator reads after it, each
 	// field exactly once, and validates it).

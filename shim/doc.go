@@ -47,7 +47,9 @@
 // the fast-path check afterwards and delivered by a self-kick before the
 // wrapper returns. A wrapper holds the channel without blocking signals:
 // the kick handler defers to it, and a routed signal is queued again,
-// blocked until the wrapper is done.
+// blocked until the wrapper is done. A sigprocmask that only queries or
+// unblocks is answered by the wrapper itself from the arena's blocked
+// word, under the conditions of the local rt_sigreturn.
 //
 // Threads register on first contact (their first trap); a fork child
 // notices it is one through a MADV_WIPEONFORK page and registers as new;

@@ -52,12 +52,17 @@
  * emulator says the call changed the mask (or a routed signal was
  * deferred).
  *
+ * sigprocmask and pthread_sigmask answer a query, or a mask that only
+ * unblocks, without the emulator (local_sigmask, the conditions of
+ * sigreturn.c's local rt_sigreturn).
+ *
  * pthread_kill is not interposed: its target's kernel tid lives in glibc's
  * private struct pthread, whose layout no interface publishes.
  */
 #include "shim.h"
 
 #define EXPORT __attribute__((visibility("default")))
+#define SIG_BLOCK_ 0
 #define SIG_UNBLOCK_ 1
 #define SIG_SETMASK_ 2
 #define SIGCANCEL_ 32
@@ -231,22 +236,43 @@ static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64
 	}
 }
 
+/* may_wrap reports whether this thread may use its channel (see the
+ * file's comment). */
+static int may_wrap(void)
+{
+	return shim.cfg.wrappers && shim_tls_chan && *shim.fork_flag && !shim_is_vfork_child();
+}
+
+static void enter(void)
+{
+	shim_tls_in_wrapper = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* leave ends a wrapper's hold on the channel (enter): the kernel mask
+ * and the fast-path check (see wrapped). */
+static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask);
+
 /* wrapped makes syscall nr as glibc would, through the channel when the
- * thread may use it (see the file's comment), else with the trapped
- * instruction. */
+ * thread may use it (may_wrap), else with the trapped instruction. */
 static long wrapped(long nr, long a1, long a2, long a3, long a4)
 {
-	if (!shim.cfg.wrappers || !shim_tls_chan || !*shim.fork_flag || shim_is_vfork_child())
+	if (!may_wrap())
 		return raw_syscall(nr, a1, a2, a3, a4);
 	const long a[6] = {a1, a2, a3, a4, 0, 0};
 	uint64_t mask = 0;
 	int set_mask = 0;
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
-	shim_tls_in_wrapper = 1;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	enter();
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
 	long ret = round_trip(ch, nr, a, (uint64_t)__builtin_frame_address(0), &mask, &set_mask);
 	ch->req_flags = 0;
+	leave(ch, set_mask, mask);
+	return ret;
+}
+
+static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask)
+{
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	shim_tls_in_wrapper = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -269,7 +295,68 @@ static long wrapped(long nr, long a1, long a2, long a3, long a4)
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
 		shim_deliver_later();
-	return ret;
+}
+
+/* local_sigmask answers rt_sigprocmask(how, set, oset, 8) without the
+ * emulator when that is exact, as sigreturn.c answers rt_sigreturn: the
+ * emulator allowed the shim to write the thread's blocked word
+ * (Header.local_sigreturn: the layout's check reads it as it is, and the
+ * emulator reads it there), and the new mask only unblocks or keeps —
+ * blocking more needs retarget_shared_pending(), the emulator's. Then
+ * rt_sigprocmask (kernel/signal.c) is: the new mask less SIGKILL and
+ * SIGSTOP stored, the old one written to oset (after the change, so a bad
+ * oset fails with EFAULT and the mask stays changed, as copy_to_user
+ * fails there) with process_vm_writev(2) on the thread, which fails where
+ * a store would fault. A signal sent meanwhile: the sender stores pending
+ * then reads RunState, which stays RUN_USER; the shim stores the word
+ * then checks pending (leave) — Dekker's pattern, fastpath/hot.go point
+ * 3. The kick and routed handlers defer meanwhile (enter), so no handler
+ * runs between the load of the word and the store. Returns 1 with *ret
+ * set if done, 0 if the emulator must answer. */
+static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *ret)
+{
+	const struct siglab_header *g = &shim.cfg;
+	uint32_t slot = shim_tls_slot;
+	if (!g->local_sigreturn || slot >= g->max_threads || !may_wrap())
+		return 0;
+	if (set && (how < SIG_BLOCK_ || how > SIG_SETMASK_))
+		return 0; /* EINVAL: the emulator's to say */
+	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	enter();
+	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old;
+	if (set) {
+		uint64_t s = *set;
+		if (how == SIG_BLOCK_)
+			mask = old | s;
+		else if (how == SIG_UNBLOCK_)
+			mask = old & ~s;
+		else
+			mask = s;
+		mask &= ~(SHIM_SIGBIT(9) | SHIM_SIGBIT(19)); /* SIGKILL, SIGSTOP */
+		if (mask & ~old) {
+			leave(ch, 0, 0);
+			return 0;
+		}
+	}
+	if (mask != old) {
+		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+		shim_tls_emask = mask;
+		shim_tls_emask_valid = 1;
+	}
+	*ret = 0;
+	if (oset) {
+		struct {
+			void *base;
+			uint64_t len;
+		} loc = {&old, 8}, rem = {oset, 8};
+		if (sys6(__NR_process_vm_writev, shim_tls_tid, &loc, 1, &rem, 1, 0) != 8)
+			*ret = -EFAULT;
+	}
+	__atomic_add_fetch(&ch->local_sigmasks, 1, __ATOMIC_RELAXED);
+	leave(ch, mask != old, SHIM_KMASK(mask));
+	return 1;
 }
 
 EXPORT int sigaction(int sig, const struct glibc_sigaction *act, struct glibc_sigaction *oact)
@@ -308,7 +395,9 @@ static int sigmask_(int how, const uint64_t *set, uint64_t *oset)
 		local = *set & ~INTERNAL_SIGNALS;
 		set = &local;
 	}
-	long r = wrapped(__NR_rt_sigprocmask, how, (long)set, (long)oset, 8);
+	long r;
+	if (!local_sigmask(how, set, oset, &r))
+		r = wrapped(__NR_rt_sigprocmask, how, (long)set, (long)oset, 8);
 	return r < 0 && r > -4096 ? (int)-r : 0;
 }
 
