@@ -153,7 +153,10 @@ type EmulatedConfig struct {
 	CPU   sched.CPUClock
 	// RemoteSigreturn makes every rt_sigreturn a round trip, as it is
 	// anyway under Trace (which logs each one): the A/B switch of the
-	// shim's local rt_sigreturn (LocalSigreturn).
+	// shim's local rt_sigreturn (LocalSigreturn). It also sends every
+	// sigprocmask of the shim's wrappers to the emulator (the wrappers
+	// answer a query or an unblocking mask themselves under the same
+	// switch, shim/csrc/wrappers.c).
 	RemoteSigreturn bool
 	// NoWrappers turns the shim's libc wrappers off (shim.Header.Wrappers
 	// = 0): sigaction, sigprocmask, kill and the others then trap like
@@ -232,7 +235,10 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 // itself when that only unblocks signals and leaves the alternate stack as
 // it is (shim/csrc/sigreturn.c) — what sched's sigreturn would do then is
 // exactly the blocked-word store the shim makes — unless every return is
-// to be traced or the configuration asks for round trips.
+// to be traced or the configuration asks for round trips. With Wrappers,
+// the same permission lets the sigprocmask wrappers answer a query or a
+// mask that only unblocks themselves (sched's rt_sigprocmask is then
+// that store, and the old mask written back).
 func (a *Emulated) LocalSigreturn() bool { return a.localSigreturn }
 
 // Wrappers implements Wrapped: the shim's libc wrappers send their
