@@ -304,10 +304,10 @@ static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask)
  * emulator reads it there), and the new mask only unblocks or keeps —
  * blocking more needs retarget_shared_pending(), the emulator's. Then
  * rt_sigprocmask (kernel/signal.c) is: the new mask less SIGKILL and
- * SIGSTOP stored, the old one written to oset (after the change, so a bad
- * oset fails with EFAULT and the mask stays changed, as copy_to_user
- * fails there) with process_vm_writev(2) on the thread, which fails where
- * a store would fault. A signal sent meanwhile: the sender stores pending
+ * SIGSTOP stored, the old one written to oset (a bad oset fails with
+ * EFAULT and the mask still changes, as copy_to_user fails after it) with
+ * process_vm_writev(2) on the thread, which fails where a store would
+ * fault. A signal sent meanwhile: the sender stores pending
  * then reads RunState, which stays RUN_USER; the shim stores the word
  * then checks pending (leave) — Dekker's pattern, fastpath/hot.go point
  * 3. The kick and routed handlers defer meanwhile (enter), so no handler
@@ -324,10 +324,10 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
 	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	uint64_t s = set ? *set : 0; /* readable: sigmask_ read it as glibc does */
 	enter();
 	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old;
 	if (set) {
-		uint64_t s = *set;
 		if (how == SIG_BLOCK_)
 			mask = old | s;
 		else if (how == SIG_UNBLOCK_)
@@ -340,19 +340,28 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 			return 0;
 		}
 	}
-	if (mask != old) {
-		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
-		shim_tls_emask = mask;
-		shim_tls_emask_valid = 1;
-	}
 	*ret = 0;
 	if (oset) {
+		/* Written first, so that a process_vm_writev refused for
+		 * another reason (a sandbox's seccomp policy) leaves the call
+		 * to the emulator with nothing changed; the mask still
+		 * changes after an EFAULT, as in the kernel. */
 		struct {
 			void *base;
 			uint64_t len;
 		} loc = {&old, 8}, rem = {oset, 8};
-		if (sys6(__NR_process_vm_writev, shim_tls_tid, &loc, 1, &rem, 1, 0) != 8)
+		long w = sys6(__NR_process_vm_writev, shim_tls_tid, &loc, 1, &rem, 1, 0);
+		if (w == -EFAULT)
 			*ret = -EFAULT;
+		else if (w != 8) {
+			leave(ch, 0, 0);
+			return 0;
+		}
+	}
+	if (mask != old) {
+		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+		shim_tls_emask = mask;
+		shim_tls_emask_valid = 1;
 	}
 	__atomic_add_fetch(&ch->local_sigmasks, 1, __ATOMIC_RELAXED);
 	leave(ch, mask != old, SHIM_KMASK(mask));
