@@ -119,6 +119,8 @@ type Emulated struct {
 	shimSig fastpath.Sigset
 	// localSigreturn: the shim may restore frames itself (LocalSigreturn).
 	localSigreturn bool
+	// wrappers: the shim's libc wrappers may skip the trap (Wrappers).
+	wrappers bool
 	// exitMu makes each finishProcess report whole for reaped: a native
 	// wait that reaped a child must not return before sched has the
 	// child's end — its SIGCHLD pending in the parent, which
@@ -151,8 +153,15 @@ type EmulatedConfig struct {
 	CPU   sched.CPUClock
 	// RemoteSigreturn makes every rt_sigreturn a round trip, as it is
 	// anyway under Trace (which logs each one): the A/B switch of the
-	// shim's local rt_sigreturn (LocalSigreturn).
+	// shim's local rt_sigreturn (LocalSigreturn). It also sends every
+	// sigprocmask of the shim's wrappers to the emulator (the wrappers
+	// answer a query or an unblocking mask themselves under the same
+	// switch, shim/csrc/wrappers.c).
 	RemoteSigreturn bool
+	// NoWrappers turns the shim's libc wrappers off (shim.Header.Wrappers
+	// = 0): sigaction, sigprocmask, kill and the others then trap like
+	// every other syscall — the A/B switch of the wrappers.
+	NoWrappers bool
 }
 
 // emuThread is what Emulated keeps per served thread.
@@ -165,6 +174,11 @@ type emuThread struct {
 	// held is the emulated result of a syscall whose native echo is
 	// running (SIGCHLD's action, mirrored); channel goroutine only.
 	held int64
+	// maskBefore is the emulated blocked mask when the current syscall
+	// arrived; maskSynced is set once a wrapper's reply carried the mask.
+	// Channel goroutine only (finish).
+	maskBefore fastpath.Sigset
+	maskSynced bool
 }
 
 // emuProc is what Emulated keeps per managed process, beside sched's
@@ -200,6 +214,7 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 		a.trace = newTracer(cfg.Trace)
 	}
 	a.localSigreturn = cfg.Trace == nil && !cfg.RemoteSigreturn
+	a.wrappers = !cfg.NoWrappers
 	a.lat = newLatencyRecorder(cfg.Latency, st)
 	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
 		JobControl: a.jobControl, Queues: a.lat.observer(), Signalfd: a.signalfdEvent})
@@ -220,8 +235,17 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 // itself when that only unblocks signals and leaves the alternate stack as
 // it is (shim/csrc/sigreturn.c) — what sched's sigreturn would do then is
 // exactly the blocked-word store the shim makes — unless every return is
-// to be traced or the configuration asks for round trips.
+// to be traced or the configuration asks for round trips. With Wrappers,
+// the same permission lets the sigprocmask wrappers answer a query or a
+// mask that only unblocks themselves (sched's rt_sigprocmask is then
+// that store, and the old mask written back).
 func (a *Emulated) LocalSigreturn() bool { return a.localSigreturn }
+
+// Wrappers implements Wrapped: the shim's libc wrappers send their
+// syscalls without a trap (finish answers them), unless NoWrappers. The
+// trace loses nothing: every event it logs is logged by the call itself
+// or by the delivery the self-kick leads to.
+func (a *Emulated) Wrappers() bool { return a.wrappers }
 
 // Emulator is the sched.Emulator behind the handler.
 func (a *Emulated) Emulator() *sched.Emulator { return a.e }
@@ -633,6 +657,7 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		return rlimitNative(c)
 	}
 	st := et.st
+	et.maskBefore = a.st.Blocked(st.Slot()) // for a wrapper's reply (finish)
 	sc := sched.Call{Nr: c.Nr, Args: c.Args, SP: c.Rsp}
 	if c.Nr == unix.SYS_KILL && int32(c.Args[0]) <= 0 && c.Args[1] != 0 {
 		a.preregisterGroup(t.Pid, int32(c.Args[0]))
@@ -687,7 +712,7 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 			return a.mirrorJobAction(t, sig)
 		}
 	}
-	return a.complete(t, c.Nr, r.Ret, c.Rsp)
+	return a.finish(t, c, r.Ret)
 }
 
 // mirrorSigchld gives the kernel the part of SIGCHLD's emulated action
@@ -717,6 +742,30 @@ func nativeAction(t *Thread, sig int, h, flags uint64) Reply {
 	binary.LittleEndian.PutUint64(k[8:], flags)
 	t.emu.held = 0
 	return Reply{Kind: shim.KindNative, Args: [6]uint64{uint64(sig), 0, 0, 8}, BlobArg: 1, Blob: k[:], Report: true}
+}
+
+// finish is the SYSCALL_COMPLETE of c: complete for a trapped call; for
+// one from the shim's libc wrappers (Call.Wrapper) the result only, and
+// the emulated mask if the call changed it — the kernel mask is the
+// emulated one whenever the thread runs its own code (every other reply
+// carries it), so the wrapper then makes no rt_sigprocmask of its own. No
+// frame can be built in the wrapper's context, and what became
+// deliverable stays pending: the wrapper's fast-path check finds it and
+// the shim's self-kick brings it to Kicked → Decide from a signal
+// context, before the wrapper returns.
+func (a *Emulated) finish(t *Thread, c *Call, ret int64) Reply {
+	if !c.Wrapper {
+		return a.complete(t, c.Nr, ret, c.Rsp)
+	}
+	rep := Complete(ret)
+	// The first wrapper reply carries the mask anyway: a thread that
+	// registered from the shim's constructor may not have had a trapped
+	// call yet, whose reply makes the kernel mask the emulated one.
+	if m := a.st.Blocked(t.emu.st.Slot()); m != t.emu.maskBefore || !t.emu.maskSynced {
+		rep.SetMask, rep.Mask = true, m
+		t.emu.maskSynced = true
+	}
+	return rep
 }
 
 // complete is the SYSCALL_COMPLETE of a trapped syscall: Decide, except
@@ -806,7 +855,7 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 	case unix.SYS_RT_SIGACTION:
 		// The native echo of SIGCHLD's action (mirrorSigchld): the
 		// program sees the emulated result.
-		return a.complete(t, c.Nr, t.emu.held, c.Rsp)
+		return a.finish(t, c, t.emu.held)
 	case unix.SYS_SETPGID, unix.SYS_SETSID:
 		if ret >= 0 {
 			pid := t.Pid
@@ -841,7 +890,7 @@ func (a *Emulated) NativeDone(t *Thread, c *Call, ret int64) Reply {
 		}
 		a.syncExits()
 	}
-	return a.complete(t, c.Nr, ret, c.Rsp)
+	return a.finish(t, c, ret)
 }
 
 // Signal implements Handler: the shim's fast path found a deliverable

@@ -100,3 +100,33 @@ func BenchmarkEmulatedKickLatency(b *testing.B) {
 	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
 	b.Run("emulated-remote-sigreturn", func(b *testing.B) { run(b, false, newRemoteSigreturnHandler) })
 }
+
+// BenchmarkEmulatedSigprocmask: sigprocmask(SIG_BLOCK, &empty, &old) and
+// kill(self, 0), signal syscalls the emulator answers, natively and under
+// Emulated, made with the raw syscall instruction (trapped: the SIGSYS
+// handler forwards it) and through glibc's functions — which the shim
+// interposes (shim/csrc/wrappers.c): kill goes to the emulator without a
+// trap, and the sigprocmask, a query, is answered by the wrapper from the
+// arena alone; with NoWrappers (emulated-nowrappers) both trap. getppid
+// is measured in the same rounds, for the ratios: native getppid is the
+// unit of issue #4.
+func BenchmarkEmulatedSigprocmask(b *testing.B) {
+	path := buildC(b, "sigmask_bench")
+	run := func(b *testing.B, native bool, h func(fastpath.State) (Handler, error)) {
+		var g, r, l, rk, lk float64
+		benchProgram(b, path, []string{strconv.Itoa(max(b.N, 1000)), "5"}, native, h,
+			"getppid %g raw-sigprocmask %g libc-sigprocmask %g raw-kill %g libc-kill %g", &g, &r, &l, &rk, &lk)
+		b.ReportMetric(g, "getppid-ns")
+		b.ReportMetric(r, "raw-mask-ns")
+		b.ReportMetric(l, "libc-mask-ns")
+		b.ReportMetric(rk, "raw-kill-ns")
+		b.ReportMetric(lk, "libc-kill-ns")
+	}
+	b.Run("native", func(b *testing.B) { run(b, true, nil) })
+	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
+	b.Run("emulated-nowrappers", func(b *testing.B) {
+		run(b, false, func(st fastpath.State) (Handler, error) {
+			return NewEmulated(st, EmulatedConfig{NoWrappers: true})
+		})
+	})
+}

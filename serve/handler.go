@@ -77,6 +77,14 @@ type Context struct {
 type Call struct {
 	Nr   int
 	Args [6]uint64
+	// Wrapper: the call comes from one of the shim's libc wrappers
+	// (shim.ReqWrapper), in the program's own context: the Handler must
+	// answer KindComplete or KindNative (whose report is answered
+	// KindComplete), never with a frame, a restart or a death — a signal
+	// the call made deliverable stays pending for the shim's fast path,
+	// which delivers it before the wrapper returns. Context then holds
+	// the wrapper's return address and stack pointer.
+	Wrapper bool
 	Context
 }
 
@@ -227,6 +235,21 @@ type JobMirror interface {
 // reads that word as it is.
 type LocalSigreturner interface {
 	LocalSigreturn() bool
+}
+
+// Wrapped is implemented by a Handler that answers the shim's libc
+// wrappers (sigaction, sigprocmask, pthread_sigmask, sigpending, kill,
+// raise; shim/csrc/wrappers.c): with Wrappers true the shim sends their
+// syscalls (shim.WrappedSet) without a trap, marked Call.Wrapper
+// (shim.Header.Wrappers). Read once, before the program starts.
+type Wrapped interface {
+	Wrappers() bool
+}
+
+// wrappers is whether h answers wrapper calls.
+func wrappers(h Handler) bool {
+	w, ok := h.(Wrapped)
+	return ok && w.Wrappers()
 }
 
 // localSigreturn is whether h lets the shim return from handlers locally.

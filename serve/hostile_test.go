@@ -81,6 +81,7 @@ func (f *fakeShim) register() int64 {
 
 func (f *fakeShim) syscall(nr uint64, args ...uint64) {
 	f.ch.Op, f.ch.Nr = shim.OpSyscall, nr
+	f.ch.ReqFlags = 0 // a trap (the shim's fill_call clears it too)
 	f.ch.Args = [6]uint64{}
 	copy(f.ch.Args[:], args)
 	f.call()

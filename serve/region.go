@@ -47,6 +47,9 @@ type RegionConfig struct {
 	// precomputes a summary word from the blocked mask, which the shim's
 	// store would leave stale.
 	LocalSigreturn bool
+	// Wrappers lets the shim's libc wrappers send their syscalls without
+	// a trap (shim.Header.Wrappers).
+	Wrappers bool
 }
 
 // NewRegion creates and fills the region. The header is written once, here,
@@ -151,6 +154,9 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 	}
 	if rc.LocalSigreturn {
 		r.Header().LocalSigreturn = 1
+	}
+	if rc.Wrappers {
+		r.Header().Wrappers = 1
 	}
 	r.Header().NumCondTraps = uint32(nconds)
 	r.Header().CondTraps = cond

@@ -30,13 +30,15 @@ type Server struct {
 	spin int
 	log  io.Writer
 
-	mu     sync.Mutex // guards served, owners and localDone, and each State reset to ChanFree
+	mu     sync.Mutex // guards served, owners, localDone and localMasks, and each State reset to ChanFree
 	served []bool
 	// localDone sums the LocalSigreturns counters of released channels
 	// (each reset to 0 as its channel is freed).
 	localDone int64
-	owners    map[int32]int // tid -> channel of its latest registration
-	evict     []atomic.Bool // per channel: its thread registered again elsewhere
+	// localMasks sums the LocalSigmasks counters of released channels.
+	localMasks int64
+	owners     map[int32]int // tid -> channel of its latest registration
+	evict      []atomic.Bool // per channel: its thread registered again elsewhere
 
 	wg      sync.WaitGroup
 	stop    atomic.Bool
@@ -44,7 +46,9 @@ type Server struct {
 	threads atomic.Int64 // threads attached
 	signals atomic.Int64 // OpSignal requests
 	calls   [shim.MaxSyscall]atomic.Int64
-	lastErr atomic.Value // error: the last fault, for Run's report
+	wrapped [shim.MaxSyscall]atomic.Int64 // calls that came through the shim's libc wrappers
+	wrap    bool                          // Header.Wrappers: wrapper requests are valid
+	lastErr atomic.Value                  // error: the last fault, for Run's report
 }
 
 // ServerConfig tunes a Server.
@@ -68,6 +72,7 @@ func NewServer(reg *Region, h Handler, cfg ServerConfig) *Server {
 	s := &Server{reg: reg, h: h, spin: cfg.Spin, log: cfg.Log, served: make([]bool, reg.Channels()),
 		owners: map[int32]int{}, evict: make([]atomic.Bool, reg.Channels())}
 	s.trap = reg.Header().TrapSet
+	s.wrap = reg.Header().Wrappers == 1
 	if ft, ok := h.(FdTrapper); ok {
 		for _, nr := range ft.FdTrapSet() {
 			if nr >= 0 && nr < shim.MaxSyscall {
@@ -114,13 +119,32 @@ func (s *Server) Faults() (int64, error) {
 type Stats struct {
 	Threads  int64         // threads attached (first contacts)
 	Syscalls map[int]int64 // trapped syscalls served, by number
-	Signals  int64         // slow-path requests after a positive fast-path check
+	// Wrapped counts the syscalls that came through the shim's libc
+	// wrappers (shim/csrc/wrappers.c) instead of a trap, by number; they
+	// are not in Syscalls.
+	Wrapped map[int]int64
+	Signals int64 // slow-path requests after a positive fast-path check
 	// LocalSigreturns counts the rt_sigreturns the shim performed itself,
 	// as the shims report them (a program can scribble on the counter; it
 	// is a statistic only). They are not in Syscalls.
 	LocalSigreturns int64
-	Faults          int64 // handler panics and malformed replies
-	LastFault       error // the last of them
+	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
+	// shim's wrappers answered themselves (a query, or a mask that only
+	// unblocks: shim/csrc/wrappers.c), as the shims report them; a
+	// statistic only. They are in neither Syscalls nor Wrapped.
+	LocalSigmasks int64
+	Faults        int64 // handler panics and malformed replies
+	LastFault     error // the last of them
+}
+
+// Served is how often syscall nr reached the emulator, trapped or
+// through the shim's libc wrappers.
+func (st Stats) Served(nr int) int64 { return st.Syscalls[nr] + st.Wrapped[nr] }
+
+// Sigprocmasks is every rt_sigprocmask of the run: trapped, sent by the
+// shim's wrappers, and answered by the wrappers themselves.
+func (st Stats) Sigprocmasks() int64 {
+	return st.Served(unix.SYS_RT_SIGPROCMASK) + st.LocalSigmasks
 }
 
 // Sigreturns is every rt_sigreturn of the run: the ones the emulator
@@ -131,19 +155,24 @@ func (st Stats) Sigreturns() int64 {
 
 // Stats returns the counts so far.
 func (s *Server) Stats() Stats {
-	st := Stats{Threads: s.threads.Load(), Signals: s.signals.Load(), Syscalls: map[int]int64{}}
+	st := Stats{Threads: s.threads.Load(), Signals: s.signals.Load(), Syscalls: map[int]int64{}, Wrapped: map[int]int64{}}
 	st.Faults, st.LastFault = s.Faults()
 	s.mu.Lock()
 	st.LocalSigreturns = s.localDone
+	st.LocalSigmasks = s.localMasks
 	for i, on := range s.served {
 		if on {
 			st.LocalSigreturns += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigreturns))
+			st.LocalSigmasks += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigmasks))
 		}
 	}
 	s.mu.Unlock()
 	for nr := range s.calls {
 		if n := s.calls[nr].Load(); n != 0 {
 			st.Syscalls[nr] = n
+		}
+		if n := s.wrapped[nr].Load(); n != 0 {
+			st.Wrapped[nr] = n
 		}
 	}
 	return st
@@ -207,6 +236,7 @@ func (s *Server) release(i int) {
 	s.served[i] = false
 	ch := s.reg.Channel(i)
 	s.localDone += int64(atomic.SwapUint32(&ch.LocalSigreturns, 0))
+	s.localMasks += int64(atomic.SwapUint32(&ch.LocalSigmasks, 0))
 	atomic.StoreUint32(&ch.State, shim.ChanFree)
 	s.mu.Unlock()
 }
@@ -365,16 +395,25 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			rep = Complete(int64(t.Slot))
 		}
 	case shim.OpSyscall:
-		nr := ch.Nr
+		nr, flags := ch.Nr, ch.ReqFlags
 		switch {
 		case *th == nil:
 			rep = Complete(-int64(unix.EPERM))
 		case nr >= shim.MaxSyscall || s.trap[nr/64]&(1<<(nr%64)) == 0:
 			rep = Complete(-int64(unix.ENOSYS))
+		case flags != 0 && !s.wrapperCall(flags, nr):
+			rep = Complete(-int64(unix.EINVAL))
 		default:
-			s.calls[nr].Add(1)
-			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
+			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Context: readContext(ch)}
+			if c.Wrapper {
+				s.wrapped[nr].Add(1)
+			} else {
+				s.calls[nr].Add(1)
+			}
 			rep = s.call(func() Reply { return s.h.Syscall(*th, &c) })
+			if c.Wrapper {
+				rep = s.wrapperReply(rep, false)
+			}
 			run := c.Nr // the syscall the shim runs natively
 			if rep.Replace {
 				run = rep.ReplaceNr
@@ -382,14 +421,16 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			exiting = run == unix.SYS_EXIT && rep.Kind == shim.KindNative
 		}
 	case shim.OpNativeDone:
-		nr, ret := ch.Nr, ch.Ret
+		nr, ret, flags := ch.Nr, ch.Ret, ch.ReqFlags
 		switch {
 		case *th == nil:
 			rep = Complete(-int64(unix.EPERM))
 		case nr >= shim.MaxSyscall || s.trap[nr/64]&(1<<(nr%64)) == 0:
 			rep = Complete(-int64(unix.ENOSYS))
+		case flags != 0 && !s.wrapperCall(flags, nr):
+			rep = Complete(-int64(unix.EINVAL))
 		default:
-			c := Call{Nr: int(nr), Args: ch.Args, Context: readContext(ch)}
+			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Context: readContext(ch)}
 			rep = Complete(ret)
 			if nrp, ok := s.h.(NativeReporter); ok {
 				rep = s.call(func() Reply { return nrp.NativeDone(*th, &c, ret) })
@@ -397,6 +438,9 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			if rep.Kind == shim.KindNative || rep.Kind == shim.KindSigreturn {
 				s.fault(fmt.Errorf("reply kind %d to a native report", rep.Kind))
 				rep = Complete(ret)
+			}
+			if c.Wrapper {
+				rep = s.wrapperReply(rep, true)
 			}
 		}
 	case shim.OpSignal:
@@ -426,6 +470,37 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 	}
 	s.writeReply(ch, rep)
 	return exiting
+}
+
+// wrapperCall reports whether a request's ReqFlags and Nr make a valid
+// wrapper request: the Handler answers wrappers (Header.Wrappers) and
+// the syscall is one a wrapper makes (shim.WrappedSet).
+func (s *Server) wrapperCall(flags uint32, nr uint64) bool {
+	if flags != shim.ReqWrapper || !s.wrap {
+		return false
+	}
+	for _, w := range shim.WrappedSet {
+		if uint64(w) == nr {
+			return true
+		}
+	}
+	return false
+}
+
+// wrapperReply checks a Handler's answer to a wrapper request against
+// what the wrapper can apply (shim.ReqWrapper): KindComplete without a
+// restart, or (not to a report) KindNative without Interruptible,
+// Replace or TrapFd. Anything else is the Handler's bug: a fault, and
+// EPROTO for the program.
+func (s *Server) wrapperReply(rep Reply, report bool) Reply {
+	switch {
+	case rep.Kind == shim.KindComplete && !rep.Restart:
+		return rep
+	case rep.Kind == shim.KindNative && !report && !rep.Interruptible && !rep.Replace && !rep.TrapFd:
+		return rep
+	}
+	s.fault(fmt.Errorf("reply %+v to a wrapper request", rep))
+	return Complete(-int64(unix.EPROTO))
 }
 
 func readContext(ch *shim.Channel) Context {

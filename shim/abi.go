@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 6
+	Version = 7
 )
 
 // Region geometry.
@@ -127,6 +127,25 @@ const (
 	// faulting instruction would fault forever).
 	OpKernelSignal = 5
 )
+
+// ReqWrapper in a request's ReqFlags: the OpSyscall (or the OpNativeDone
+// that reports it) comes from one of the shim's libc wrappers
+// (csrc/wrappers.c), in the program's own context, not from a trap:
+// there is no signal frame to build a handler's frame over, nor a
+// context to restart. Nr must be in WrappedSet; the reply must be
+// KindComplete (FlagSetMask allowed, FlagRestart not) or KindNative
+// (FlagReport allowed, whose answer is again KindComplete only, and
+// neither FlagInterruptible nor FlagTrapFd). A signal the call made
+// deliverable stays pending: the wrapper's fast-path check finds it and
+// the shim kicks itself, so the kick handler delivers it — handler,
+// default action or death — before the wrapper returns, where the kernel
+// would have delivered it on the way out of the syscall.
+const ReqWrapper = 1
+
+// WrappedSet lists the syscalls a wrapper request may carry: the ones
+// glibc's sigaction, sigprocmask, pthread_sigmask, sigpending, kill and
+// raise make (rt_sigaction, rt_sigprocmask, kill, rt_sigpending, tgkill).
+var WrappedSet = [...]int{13, 14, 62, 127, 234}
 
 // NoSyscall in an OpSignal or OpKernelSignal request's Nr: the kick or
 // the routed signal interrupted no syscall the shim could identify.
@@ -272,7 +291,11 @@ type Header struct {
 	// with signal 0) and ends the process if not: PR_SET_PDEATHSIG only
 	// covers the emulator's direct child.
 	EmulatorPid int32
-	// LocalSigreturn is 1 when the shim may perform rt_sigreturn itself,
+	// LocalSigreturn is 1 when the shim may write the thread's blocked
+	// word itself when that only unblocks; with Wrappers, the
+	// sigprocmask and pthread_sigmask wrappers answer such calls (and
+	// mere queries) themselves too (csrc/wrappers.c). It is 1 when the
+	// shim may perform rt_sigreturn itself,
 	// without a round trip, whenever that changes nothing the emulator
 	// keeps but the thread's blocked word, and only unblocks
 	// (csrc/sigreturn.c says exactly when): the layout's check reads that
@@ -313,8 +336,14 @@ type Header struct {
 	// passes none, on every poll); the other calls run natively, as
 	// untrapped ones do. Emulator writes; shim validates at load.
 	NumCondTraps uint32
-	_            uint32
-	CondTraps    [MaxCondTraps]uint32
+	// Wrappers is 1 when the shim's libc wrappers (sigaction,
+	// sigprocmask, pthread_sigmask, kill, raise: csrc/wrappers.c) may
+	// send the calls in WrappedSet to the emulator directly, without a
+	// SIGSYS trap (ReqWrapper); 0 makes them issue the syscall as glibc
+	// does, so that the filter traps it. Emulator writes; shim reads at
+	// load.
+	Wrappers  uint32
+	CondTraps [MaxCondTraps]uint32
 }
 
 // CondTrap is a Header.CondTraps entry: syscall nr traps only when
@@ -343,21 +372,28 @@ type Channel struct {
 	// (Header.LocalSigreturn): shim increments atomically, emulator reads
 	// it for its statistics only.
 	LocalSigreturns uint32
-	_               [4]uint64
+	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
+	// shim's wrappers answered themselves (Header.LocalSigreturn and
+	// Header.Wrappers, csrc/wrappers.c): shim increments atomically,
+	// emulator reads it for its statistics only.
+	LocalSigmasks uint32
+	_             uint32
+	_             [3]uint64
 
 	// Request (shim writes before ReqSeq; emulator reads after it, each
 	// field exactly once, and validates it).
-	Op   uint32    // OpRegister/OpSyscall/OpSignal
-	Pid  int32     // getpid() of the caller, for OpRegister
-	Tid  int32     // gettid() of the caller, for OpRegister
-	_    uint32    //
-	Nr   uint64    // syscall number (seccomp_data.nr); OpSignal/OpKernelSignal: the interrupted one, or NoSyscall
-	Args [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
-	Rip  uint64    // instruction after the trapping syscall
-	Rsp  uint64    // stack pointer at the trap
-	Mask uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
-	Ret  int64     // OpNativeDone: the native syscall's result; OpSignal/OpKernelSignal: the interrupted syscall's (NoSyscall)
-	_    [1]uint64 //
+	Op  uint32 // OpRegister/OpSyscall/OpSignal
+	Pid int32  // getpid() of the caller, for OpRegister
+	Tid int32  // gettid() of the caller, for OpRegister
+	// ReqFlags (OpSyscall, OpNativeDone): ReqWrapper or 0.
+	ReqFlags uint32
+	Nr       uint64    // syscall number (seccomp_data.nr); OpSignal/OpKernelSignal: the interrupted one, or NoSyscall
+	Args     [6]uint64 // rdi, rsi, rdx, r10, r8, r9 at the trap
+	Rip      uint64    // instruction after the trapping syscall
+	Rsp      uint64    // stack pointer at the trap
+	Mask     uint64    // the kernel's blocked mask at the trap (uc_sigmask); OpRegister: at first contact
+	Ret      int64     // OpNativeDone: the native syscall's result; OpSignal/OpKernelSignal: the interrupted syscall's (NoSyscall)
+	_        [1]uint64 //
 	// DeliverTime is the CLOCK_MONOTONIC time, in nanoseconds, at which
 	// the shim last finished a KindDeliver: the frame built and the
 	// context redirected to the handler (handler entry, for the

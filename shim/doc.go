@@ -37,6 +37,20 @@
 // native syscall the kernel set up for a restart reports it, and the
 // emulator's answer says whether it restarts (NoSyscall).
 //
+// C programs' most common signal calls skip the trap: the shim exports
+// glibc-compatible sigaction, sigprocmask, pthread_sigmask, sigpending,
+// kill and raise (csrc/wrappers.c), which do in user space what glibc's
+// do (its restorer, its internal signals, errno) and send the syscall
+// over the thread's channel as a wrapper's request (ReqWrapper,
+// Header.Wrappers), in the program's own context: the answer is a result
+// and maybe a mask, never a frame; what became deliverable is found by
+// the fast-path check afterwards and delivered by a self-kick before the
+// wrapper returns. A wrapper holds the channel without blocking signals:
+// the kick handler defers to it, and a routed signal is queued again,
+// blocked until the wrapper is done. A sigprocmask that only queries or
+// unblocks is answered by the wrapper itself from the arena's blocked
+// word, under the conditions of the local rt_sigreturn.
+//
 // Threads register on first contact (their first trap); a fork child
 // notices it is one through a MADV_WIPEONFORK page and registers as new;
 // an exec'd image registers again from its constructor. A vfork child

@@ -25,7 +25,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	trace := fs.String("trace", "", "write a timestamped log of every emulated signal event to `FILE`")
 	latency := fs.String("latency", "", "write the nanoseconds from send to handler entry of every emulated delivery, one per line, to `FILE`")
 	cpuprofile := fs.String("cpuprofile", "", "write the emulator's CPU profile to `FILE` (runtime/pprof)")
-	statsFile := fs.String("stats", "", "write the emulator's counts (emulated syscalls, slow-path requests, threads, local rt_sigreturns) to `FILE`, one \"name value\" per line")
+	statsFile := fs.String("stats", "", "write the emulator's counts (emulated syscalls, slow-path requests, threads, local rt_sigreturns, wrapped syscalls, local sigprocmasks) to `FILE`, one \"name value\" per line")
+	noWrappers := fs.Bool("no-wrappers", false, "make sigaction, sigprocmask, kill and the shim's other libc wrappers trap like every other syscall (the A/B switch of the wrappers)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -37,7 +38,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	}
 	prog, progArgs := fs.Arg(0), fs.Args()[1:]
 
-	var cfg serve.EmulatedConfig
+	cfg := serve.EmulatedConfig{NoWrappers: *noWrappers}
 	if *trace != "" {
 		f, err := os.Create(*trace)
 		if err != nil {
@@ -110,14 +111,20 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 // writeStats writes the emulator's counts of a run: emulated syscalls (all
 // trapped syscalls served), slow-path requests (a positive fast-path
 // check), threads attached, and the rt_sigreturns the shim did without
-// asking (not among the emulated syscalls). bench's e2e suite turns them
-// into rates.
+// asking (not among the emulated syscalls), the syscalls the shim's libc
+// wrappers sent without a trap (not among them either), and the
+// sigprocmask calls the wrappers answered themselves. bench's e2e
+// suite turns them into rates.
 func writeStats(w *os.File, st serve.Stats) error {
-	var calls int64
+	var calls, wrapped int64
 	for _, n := range st.Syscalls {
 		calls += n
 	}
-	_, err := fmt.Fprintf(w, "emulated-syscalls %d\nslow-path %d\nthreads %d\nlocal-sigreturns %d\n", calls, st.Signals, st.Threads, st.LocalSigreturns)
+	for _, n := range st.Wrapped {
+		wrapped += n
+	}
+	_, err := fmt.Fprintf(w, "emulated-syscalls %d\nslow-path %d\nthreads %d\nlocal-sigreturns %d\nwrapped-syscalls %d\nlocal-sigmasks %d\n",
+		calls, st.Signals, st.Threads, st.LocalSigreturns, wrapped, st.LocalSigmasks)
 	if err == nil {
 		err = w.Sync()
 	}

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define SIGLAB_MAGIC 0x10042414c474953ULL
-#define SIGLAB_VERSION 0x6ULL
+#define SIGLAB_VERSION 0x7ULL
 #define SIGLAB_HEADER_SIZE 0x1000ULL
 #define SIGLAB_CHANNEL_SIZE 0x280ULL
 #define SIGLAB_BLOB_MAX 0x40ULL
@@ -26,6 +26,7 @@
 #define SIGLAB_OP_NATIVE_DONE 0x4ULL
 #define SIGLAB_OP_KERNEL_SIGNAL 0x5ULL
 #define SIGLAB_NO_SYSCALL 0xffffffffffffffffULL
+#define SIGLAB_REQ_WRAPPER 0x1ULL
 #define SIGLAB_KIND_COMPLETE 0x1ULL
 #define SIGLAB_KIND_NATIVE 0x2ULL
 #define SIGLAB_KIND_DELIVER 0x3ULL
@@ -74,7 +75,7 @@ struct siglab_header {
 	uint64_t route_set;
 	uint64_t mirror_set;
 	uint32_t num_cond_traps;
-	uint32_t _pad0;
+	uint32_t wrappers;
 	uint32_t cond_traps[8];
 };
 _Static_assert(sizeof(struct siglab_header) == 328, "Header size");
@@ -107,7 +108,7 @@ _Static_assert(offsetof(struct siglab_header, local_set) == 208, "Header.LocalSe
 _Static_assert(offsetof(struct siglab_header, route_set) == 272, "Header.RouteSet offset");
 _Static_assert(offsetof(struct siglab_header, mirror_set) == 280, "Header.MirrorSet offset");
 _Static_assert(offsetof(struct siglab_header, num_cond_traps) == 288, "Header.NumCondTraps offset");
-_Static_assert(offsetof(struct siglab_header, _pad0) == 292, "Header._ offset");
+_Static_assert(offsetof(struct siglab_header, wrappers) == 292, "Header.Wrappers offset");
 _Static_assert(offsetof(struct siglab_header, cond_traps) == 296, "Header.CondTraps offset");
 
 struct siglab_channel {
@@ -119,11 +120,13 @@ struct siglab_channel {
 	uint32_t run_state;
 	uint32_t kick_pending;
 	uint32_t local_sigreturns;
-	uint64_t _pad0[4];
+	uint32_t local_sigmasks;
+	uint32_t _pad0;
+	uint64_t _pad1[3];
 	uint32_t op;
 	int32_t pid;
 	int32_t tid;
-	uint32_t _pad1;
+	uint32_t req_flags;
 	uint64_t nr;
 	uint64_t args[6];
 	uint64_t rip;
@@ -162,11 +165,13 @@ _Static_assert(offsetof(struct siglab_channel, server_waiting) == 16, "Channel.S
 _Static_assert(offsetof(struct siglab_channel, run_state) == 20, "Channel.RunState offset");
 _Static_assert(offsetof(struct siglab_channel, kick_pending) == 24, "Channel.KickPending offset");
 _Static_assert(offsetof(struct siglab_channel, local_sigreturns) == 28, "Channel.LocalSigreturns offset");
-_Static_assert(offsetof(struct siglab_channel, _pad0) == 32, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, local_sigmasks) == 32, "Channel.LocalSigmasks offset");
+_Static_assert(offsetof(struct siglab_channel, _pad0) == 36, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad1) == 40, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, op) == 64, "Channel.Op offset");
 _Static_assert(offsetof(struct siglab_channel, pid) == 68, "Channel.Pid offset");
 _Static_assert(offsetof(struct siglab_channel, tid) == 72, "Channel.Tid offset");
-_Static_assert(offsetof(struct siglab_channel, _pad1) == 76, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, req_flags) == 76, "Channel.ReqFlags offset");
 _Static_assert(offsetof(struct siglab_channel, nr) == 80, "Channel.Nr offset");
 _Static_assert(offsetof(struct siglab_channel, args) == 88, "Channel.Args offset");
 _Static_assert(offsetof(struct siglab_channel, rip) == 136, "Channel.Rip offset");

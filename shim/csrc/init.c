@@ -83,6 +83,8 @@ static void validate(struct siglab_header *h, uint64_t region_file, uint64_t sta
 	    (h->local_sigreturn && (!within(h->geo_thread_alt_stack, sizeof(struct shim_stack), h->geo_thread_stride) ||
 				    (h->geo_thread_alt_stack & 7))))
 		shim_die("fastpath geometry does not fit a local rt_sigreturn", 0);
+	if (h->wrappers > 1)
+		shim_die("the wrappers switch is neither 0 nor 1", 0);
 	if (h->num_cond_traps > SIGLAB_MAX_COND_TRAPS)
 		shim_die("too many conditional traps", 0);
 	for (uint32_t i = 0; i < h->num_cond_traps; i++) {

@@ -57,9 +57,23 @@ void shim_routed(int sig, void *infov, void *ucv)
 			shim_die_by(sig, uc);
 		return;
 	}
+	if (shim_tls_in_wrapper && !fault) {
+		/* A libc wrapper's round trip holds the channel (wrappers.c;
+		 * it touches no memory of the program's, so no fault comes
+		 * from it): queue the signal to this thread again with its
+		 * siginfo (rt_tgsigqueueinfo to oneself accepts any si_code)
+		 * and keep it blocked until the wrapper puts its mask back. */
+		uint64_t bit = SHIM_SIGBIT(sig);
+		sys4(__NR_rt_tgsigqueueinfo, sys0(__NR_getpid), sys0(__NR_gettid), sig, infov);
+		uc->sigmask |= bit;
+		shim_tls_wrap_block |= bit;
+		shim_tls_wrap_deferred = 1;
+		return;
+	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
 	ch->op = SIGLAB_OP_KERNEL_SIGNAL;
+	ch->req_flags = 0;
 	ch->nr = SIGLAB_NO_SYSCALL;
 	ch->ret = 0;
 	memcpy(ch->args, infov, sizeof ch->args);

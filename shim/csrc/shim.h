@@ -179,6 +179,15 @@ HIDDEN long shim_trap_fd(long fd);
 HIDDEN long shim_exec(long nr, struct shim_ucontext *uc);
 HIDDEN void shim_trap_inherit(void);
 
+/* wrappers.c: set while a libc wrapper holds the thread's channel, in
+ * the program's own context (no signal blocked): the kick handler then
+ * only clears kick_pending (the wrapper checks the fast path itself after
+ * the round trip), and a routed signal is queued again to the thread,
+ * blocked until the wrapper puts its mask back (shim_tls_wrap_deferred). */
+extern __thread volatile uint32_t shim_tls_in_wrapper HIDDEN;
+extern __thread volatile uint32_t shim_tls_wrap_deferred HIDDEN;
+extern __thread volatile uint64_t shim_tls_wrap_block HIDDEN;
+
 /* routed.c */
 HIDDEN void shim_routed(int sig, void *info, void *uc);
 

@@ -36,6 +36,7 @@ static void fill_context(struct siglab_channel *ch, struct shim_ucontext *uc)
 	ch->rip = uc->gregs[REG_RIP];
 	ch->rsp = uc->gregs[REG_RSP];
 	ch->mask = uc->sigmask;
+	ch->req_flags = 0; /* a trap, not a wrapper (wrappers.c) */
 }
 
 /* fill_call writes a request about syscall nr with its arguments as the
@@ -423,6 +424,12 @@ void shim_kick(int sig, void *infov, void *ucv)
 	 * early, a signal having been sent to it: make first contact now. */
 	if (!shim_tls_chan || shim_is_vfork_child())
 		return; /* a vfork child: the channel is its parent's (vfork.c) */
+	if (shim_tls_in_wrapper) {
+		/* A libc wrapper's round trip holds the channel; it runs the
+		 * fast-path check itself once done (wrappers.c). */
+		__atomic_store_n(&shim_channel(shim_tls_chan - 1)->kick_pending, 0, __ATOMIC_SEQ_CST);
+		return;
+	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->kick_pending, 0, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))

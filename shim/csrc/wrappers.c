@@ -1,0 +1,445 @@
+/* wrappers.c — glibc's signal wrappers, interposed: sigaction,
+ * sigprocmask, pthread_sigmask, sigpending, kill and raise, exported by the
+ * preloaded shim so that a C program's calls reach the emulator without a
+ * SIGSYS trap (Header.wrappers, SIGLAB_REQ_WRAPPER), as Shadow's shim
+ * interposes libc.
+ *
+ * Exactness. Each wrapper does in user space exactly what glibc 2.36 does
+ * (signal/sigaction.c and sysdeps/unix/sysv/linux/libc_sigaction.c,
+ * nptl/pthread_sigmask.c, signal/sigprocmask.c, sysdeps/unix/sysv/linux/
+ * sigpending.c, nptl/pthread_kill.c for raise) and then makes the very
+ * syscall glibc would make, with the same arguments: the emulator sees no
+ * difference but the path. That includes what glibc adds: SA_RESTORER and
+ * its own __restore_rt as the restorer of every action (found in glibc's
+ * text, below), EINVAL without a syscall for a signal number out of range
+ * or one of glibc's internal signals (SIGCANCEL 32, SIGSETXID 33) in
+ * sigaction and raise, and those two removed from a sigprocmask set.
+ * pthread_sigmask returns the error number, the others set errno through
+ * glibc's __errno_location (a weak reference: the shim links nothing).
+ *
+ * The path. A thread with a channel sends the call itself (OP_SYSCALL with
+ * SIGLAB_REQ_WRAPPER); the emulator answers KIND_COMPLETE, with the new
+ * emulated mask, or KIND_NATIVE (run through the trampoline, reported back
+ * if asked). It never answers with a frame: there is no trap context to
+ * build one over. A signal the call made deliverable is found by the
+ * fast-path check afterwards and the thread kicks itself
+ * (shim_deliver_later); the kick, blocked until the final mask goes in,
+ * arrives on the way out of that rt_sigprocmask and delivers from a real
+ * signal context (handler, default action, death) before the wrapper
+ * returns — where the kernel delivers it, on the way out of the syscall.
+ * Everything else — no channel yet (first contact), a fork child that has
+ * not registered, a vfork child (vfork.c), wrappers switched off, or no
+ * siglab at all — issues the syscall instruction from here, which the
+ * filter traps (or, outside siglab, the kernel runs), exactly as glibc's
+ * own instruction would be.
+ *
+ * Async-signal safety. The channel carries one request at a time, and the
+ * kick and routed-signal handlers use it. Blocking every signal around the
+ * round trip would cost two rt_sigprocmask calls per wrapper; instead the
+ * thread marks itself (shim_tls_in_wrapper) and the two handlers defer:
+ * the kick only clears kick_pending, since the wrapper runs the fast-path
+ * check itself after the round trip (it announced RUN_IN_SHIM, so the
+ * emulator sends no kick meanwhile — Dekker's pattern as in the SIGSYS
+ * handler), and a routed signal is queued to the thread again with its
+ * siginfo and blocked in the interrupted context, to be unblocked by the
+ * wrapper's final mask. The mirrored job-control signals keep their native
+ * action and stop the thread wherever it is, as always. No fault can come
+ * from the round trip: the program's memory is read before it (as glibc
+ * reads it before its syscall, so a bad pointer faults where glibc's
+ * would, with the shim's handlers free) and the emulator reads and writes
+ * the rest itself. The kernel mask is the emulated one whenever the thread
+ * runs its own code, so a wrapper makes an rt_sigprocmask only when the
+ * emulator says the call changed the mask (or a routed signal was
+ * deferred).
+ *
+ * sigprocmask and pthread_sigmask answer a query, or a mask that only
+ * unblocks, without the emulator (local_sigmask, the conditions of
+ * sigreturn.c's local rt_sigreturn).
+ *
+ * pthread_kill is not interposed: its target's kernel tid lives in glibc's
+ * private struct pthread, whose layout no interface publishes.
+ */
+#include "shim.h"
+
+#define EXPORT __attribute__((visibility("default")))
+#define SIG_BLOCK_ 0
+#define SIG_UNBLOCK_ 1
+#define SIG_SETMASK_ 2
+#define SIGCANCEL_ 32
+#define SIGSETXID_ 33
+#define INTERNAL_SIGNALS (SHIM_SIGBIT(SIGCANCEL_) | SHIM_SIGBIT(SIGSETXID_))
+
+/* glibc's, resolved by ld.so in a glibc process; null elsewhere. */
+extern int *__errno_location(void) __attribute__((weak, visibility("default")));
+extern int __sigaction(int, const void *, void *) __attribute__((weak, visibility("default")));
+
+/* glibc's struct sigaction on x86-64 (bits/sigaction.h): the handler, a
+ * 1024-bit sigset_t, int sa_flags, sa_restorer. */
+struct glibc_sigaction {
+	void *handler;
+	uint64_t mask[16];
+	int32_t flags;
+	int32_t pad;
+	void (*restorer)(void);
+};
+_Static_assert(sizeof(struct glibc_sigaction) == 152, "glibc struct sigaction");
+_Static_assert(offsetof(struct glibc_sigaction, flags) == 136, "sa_flags");
+_Static_assert(offsetof(struct glibc_sigaction, restorer) == 144, "sa_restorer");
+
+/* raw_syscall is glibc's own instruction: made from the shim's text, not
+ * the trampoline, so the filter traps it (shim_sigsys) like any other. */
+static long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	long ret;
+	register long r10 __asm__("r10") = a4;
+	register long r8 __asm__("r8") = a5;
+	register long r9 __asm__("r9") = a6;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+#define raw_syscall(nr, a, b, c, d) raw_syscall6((nr), (a), (b), (c), (d), 0, 0)
+
+/* The fallback restorer for a libc whose __restore_rt is not found: the
+ * same instructions (libgcc's unwinder recognises a signal frame by them),
+ * trapped like glibc's. */
+__asm__(".text\n"
+	".type shim_wrap_restore_rt,@function\n"
+	"shim_wrap_restore_rt:\n"
+	"	movq $15, %rax\n"
+	"	syscall\n"
+	".size shim_wrap_restore_rt, .-shim_wrap_restore_rt\n");
+extern void shim_wrap_restore_rt(void) HIDDEN;
+
+/* glibc_restorer finds glibc's __restore_rt, the sa_restorer its
+ * sigaction gives the kernel (SET_SA_RESTORER): a local symbol, but
+ * defined in the same file as __libc_sigaction, which __sigaction tail
+ * calls, and made of `movq $15, %rax; syscall`
+ * (sysdeps/unix/sysv/linux/x86_64/libc_sigaction.c, RESTORE). The bytes
+ * after __sigaction are read with process_vm_readv(2) on this process, so
+ * a short text segment cannot fault; a unique match is taken, anything
+ * else falls back to the shim's copy. Its syscalls (and raise's getpid
+ * and gettid) are made as glibc makes them, not through the trampoline:
+ * preloaded outside siglab, the shim has none. Computed once; racing threads
+ * compute the same value. */
+static uint64_t restorer_cache;
+
+static uint64_t glibc_restorer(void)
+{
+	uint64_t r = __atomic_load_n(&restorer_cache, __ATOMIC_RELAXED);
+	if (r)
+		return r;
+	r = (uint64_t)shim_wrap_restore_rt;
+	if (__sigaction) {
+		static const uint8_t pat[9] = {0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05};
+		uint8_t buf[512];
+		struct {
+			void *base;
+			uint64_t len;
+		} loc = {buf, sizeof buf}, rem = {(void *)__sigaction, sizeof buf};
+		long n = raw_syscall6(__NR_process_vm_readv, raw_syscall(__NR_getpid, 0, 0, 0, 0), (long)&loc, 1,
+				      (long)&rem, 1, 0);
+		long found = -1, matches = 0;
+		for (long i = 0; i + (long)sizeof pat <= n; i++) {
+			long k = 0;
+			while (k < (long)sizeof pat && buf[i + k] == pat[k])
+				k++;
+			if (k == (long)sizeof pat)
+				found = i, matches++;
+		}
+		if (matches == 1)
+			r = (uint64_t)__sigaction + (uint64_t)found;
+	}
+	__atomic_store_n(&restorer_cache, r, __ATOMIC_RELAXED);
+	return r;
+}
+
+/* ret_errno turns a raw result into glibc's: -1 with errno, or the value. */
+static long ret_errno(long r)
+{
+	if (r < 0 && r > -4096) {
+		if (__errno_location)
+			*__errno_location() = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static void set_errno(int e)
+{
+	if (__errno_location)
+		*__errno_location() = e;
+}
+
+__thread volatile uint32_t shim_tls_in_wrapper __attribute__((tls_model("initial-exec")));
+__thread volatile uint32_t shim_tls_wrap_deferred __attribute__((tls_model("initial-exec")));
+__thread volatile uint64_t shim_tls_wrap_block __attribute__((tls_model("initial-exec")));
+
+/* round_trip sends the call over the thread's channel and applies the
+ * answer (KIND_COMPLETE, or KIND_NATIVE with an optional report); *mask
+ * becomes the emulator's new kernel mask if it sent one (*set_mask). */
+static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64_t sp, uint64_t *mask,
+		       int *set_mask)
+{
+	ch->op = SIGLAB_OP_SYSCALL;
+	ch->req_flags = SIGLAB_REQ_WRAPPER;
+	ch->nr = (uint64_t)nr;
+	for (int i = 0; i < 6; i++)
+		ch->args[i] = (uint64_t)a[i];
+	ch->rip = (uint64_t)__builtin_return_address(0);
+	ch->rsp = sp;
+	ch->mask = 0; /* not known without a syscall; the emulator keeps it */
+	shim_call(ch);
+	long ret;
+	for (int round = 0;; round++) {
+		uint32_t kind = __atomic_load_n(&ch->kind, __ATOMIC_RELAXED);
+		uint32_t flags = __atomic_load_n(&ch->flags, __ATOMIC_RELAXED);
+		if (flags & SIGLAB_FLAG_SET_MASK) {
+			shim_tls_emask = ch->r_mask;
+			shim_tls_emask_valid = 1;
+			*mask = SHIM_KMASK(shim_tls_emask);
+			*set_mask = 1;
+		}
+		if (kind == SIGLAB_KIND_COMPLETE)
+			return ch->result;
+		if (kind != SIGLAB_KIND_NATIVE || round > 0 ||
+		    (flags & (SIGLAB_FLAG_SYSCALL | SIGLAB_FLAG_TRAP_FD | SIGLAB_FLAG_INTERRUPTIBLE | SIGLAB_FLAG_RESTART))) {
+			shim_note("emulator sent a reply a wrapper cannot apply", kind);
+			return -EPROTO;
+		}
+		uint64_t ra[6];
+		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
+		for (int i = 0; i < 6; i++)
+			ra[i] = ch->r_args[i];
+		int32_t ba = ch->blob_arg;
+		uint32_t bl = ch->blob_len;
+		if (ba >= 0) {
+			if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
+				shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
+				return -EPROTO;
+			}
+			memcpy(blob, ch->blob, bl);
+			ra[ba] = (uint64_t)blob;
+		}
+		ret = shim_syscall6(nr, (long)ra[0], (long)ra[1], (long)ra[2], (long)ra[3], (long)ra[4], (long)ra[5]);
+		if (!(flags & SIGLAB_FLAG_REPORT))
+			return ret;
+		ch->op = SIGLAB_OP_NATIVE_DONE;
+		ch->req_flags = SIGLAB_REQ_WRAPPER;
+		ch->nr = (uint64_t)nr;
+		for (int i = 0; i < 6; i++)
+			ch->args[i] = (uint64_t)a[i];
+		ch->ret = ret;
+		shim_call(ch);
+	}
+}
+
+/* may_wrap reports whether this thread may use its channel (see the
+ * file's comment). */
+static int may_wrap(void)
+{
+	return shim.cfg.wrappers && shim_tls_chan && *shim.fork_flag && !shim_is_vfork_child();
+}
+
+static void enter(void)
+{
+	shim_tls_in_wrapper = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+/* leave ends a wrapper's hold on the channel (enter): the kernel mask
+ * and the fast-path check (see wrapped). */
+static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask);
+
+/* wrapped makes syscall nr as glibc would, through the channel when the
+ * thread may use it (may_wrap), else with the trapped instruction. */
+static long wrapped(long nr, long a1, long a2, long a3, long a4)
+{
+	if (!may_wrap())
+		return raw_syscall(nr, a1, a2, a3, a4);
+	const long a[6] = {a1, a2, a3, a4, 0, 0};
+	uint64_t mask = 0;
+	int set_mask = 0;
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	enter();
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
+	long ret = round_trip(ch, nr, a, (uint64_t)__builtin_frame_address(0), &mask, &set_mask);
+	ch->req_flags = 0;
+	leave(ch, set_mask, mask);
+	return ret;
+}
+
+static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	shim_tls_in_wrapper = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	/* The kernel mask: the emulator's new one if the call changed it
+	 * (it answers FLAG_SET_MASK only then: the kernel mask is the
+	 * emulated one everywhere else in user code), else the one the call
+	 * found, less the routed signals deferred meanwhile. Installed before
+	 * the check, so that what it unblocks is delivered by the kernel's
+	 * own path (a deferred routed signal) or by the kick below. */
+	uint64_t deferred = shim_tls_wrap_deferred ? shim_tls_wrap_block : 0;
+	shim_tls_wrap_deferred = 0;
+	shim_tls_wrap_block = 0;
+	if (set_mask)
+		sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
+	else if (deferred)
+		sys4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &deferred, 0, 8);
+	/* Publish "running user code", then check (Dekker's pattern with
+	 * the sender, fastpath/hot.go point 3): the self-kick delivers at
+	 * once, from a signal context over this one. */
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+	if (shim_deliverable(shim_tls_slot))
+		shim_deliver_later();
+}
+
+/* local_sigmask answers rt_sigprocmask(how, set, oset, 8) without the
+ * emulator when that is exact, as sigreturn.c answers rt_sigreturn: the
+ * emulator allowed the shim to write the thread's blocked word
+ * (Header.local_sigreturn: the layout's check reads it as it is, and the
+ * emulator reads it there), and the new mask only unblocks or keeps —
+ * blocking more needs retarget_shared_pending(), the emulator's. Then
+ * rt_sigprocmask (kernel/signal.c) is: the new mask less SIGKILL and
+ * SIGSTOP stored, the old one written to oset (a bad oset fails with
+ * EFAULT and the mask still changes, as copy_to_user fails after it) with
+ * process_vm_writev(2) on the thread, which fails where a store would
+ * fault. A signal sent meanwhile: the sender stores pending
+ * then reads RunState, which stays RUN_USER; the shim stores the word
+ * then checks pending (leave) — Dekker's pattern, fastpath/hot.go point
+ * 3. The kick and routed handlers defer meanwhile (enter), so no handler
+ * runs between the load of the word and the store. Returns 1 with *ret
+ * set if done, 0 if the emulator must answer. */
+static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *ret)
+{
+	const struct siglab_header *g = &shim.cfg;
+	uint32_t slot = shim_tls_slot;
+	if (!g->local_sigreturn || slot >= g->max_threads || !may_wrap())
+		return 0;
+	if (set && (how < SIG_BLOCK_ || how > SIG_SETMASK_))
+		return 0; /* EINVAL: the emulator's to say */
+	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	uint64_t s = set ? *set : 0; /* readable: sigmask_ read it as glibc does */
+	enter();
+	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old;
+	if (set) {
+		if (how == SIG_BLOCK_)
+			mask = old | s;
+		else if (how == SIG_UNBLOCK_)
+			mask = old & ~s;
+		else
+			mask = s;
+		mask &= ~(SHIM_SIGBIT(9) | SHIM_SIGBIT(19)); /* SIGKILL, SIGSTOP */
+		if (mask & ~old) {
+			leave(ch, 0, 0);
+			return 0;
+		}
+	}
+	*ret = 0;
+	if (oset) {
+		/* Written first, so that a process_vm_writev refused for
+		 * another reason (a sandbox's seccomp policy) leaves the call
+		 * to the emulator with nothing changed; the mask still
+		 * changes after an EFAULT, as in the kernel. */
+		struct {
+			void *base;
+			uint64_t len;
+		} loc = {&old, 8}, rem = {oset, 8};
+		long w = sys6(__NR_process_vm_writev, shim_tls_tid, &loc, 1, &rem, 1, 0);
+		if (w == -EFAULT)
+			*ret = -EFAULT;
+		else if (w != 8) {
+			leave(ch, 0, 0);
+			return 0;
+		}
+	}
+	if (mask != old) {
+		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+		shim_tls_emask = mask;
+		shim_tls_emask_valid = 1;
+	}
+	__atomic_add_fetch(&ch->local_sigmasks, 1, __ATOMIC_RELAXED);
+	leave(ch, mask != old, SHIM_KMASK(mask));
+	return 1;
+}
+
+EXPORT int sigaction(int sig, const struct glibc_sigaction *act, struct glibc_sigaction *oact)
+{
+	if (sig <= 0 || sig > 64 || sig == SIGCANCEL_ || sig == SIGSETXID_) {
+		set_errno(EINVAL);
+		return -1;
+	}
+	struct shim_ksigaction kact, koact;
+	if (act) {
+		kact.handler = (void (*)(int, void *, void *))act->handler;
+		kact.mask = act->mask[0];
+		/* int sa_flags | SA_RESTORER, widened as C widens an int. */
+		kact.flags = (unsigned long)(long)(act->flags | (int32_t)SHIM_SA_RESTORER);
+		kact.restorer = (void (*)(void))glibc_restorer();
+	}
+	long r = wrapped(__NR_rt_sigaction, sig, act ? (long)&kact : 0, oact ? (long)&koact : 0, 8);
+	if (oact && r >= 0) {
+		oact->handler = (void *)koact.handler;
+		/* glibc copies its whole 128-byte kernel_sigaction mask, of
+		 * which the kernel wrote 8 bytes: the rest is whatever its
+		 * stack held. Zero here. */
+		oact->mask[0] = koact.mask;
+		for (int i = 1; i < 16; i++)
+			oact->mask[i] = 0;
+		oact->flags = (int32_t)koact.flags;
+		oact->restorer = koact.restorer;
+	}
+	return (int)ret_errno(r);
+}
+
+static int sigmask_(int how, const uint64_t *set, uint64_t *oset)
+{
+	uint64_t local;
+	if (set && (*set & INTERNAL_SIGNALS)) {
+		local = *set & ~INTERNAL_SIGNALS;
+		set = &local;
+	}
+	long r;
+	if (!local_sigmask(how, set, oset, &r))
+		r = wrapped(__NR_rt_sigprocmask, how, (long)set, (long)oset, 8);
+	return r < 0 && r > -4096 ? (int)-r : 0;
+}
+
+EXPORT int pthread_sigmask(int how, const uint64_t *set, uint64_t *oset)
+{
+	return sigmask_(how, set, oset);
+}
+
+EXPORT int sigprocmask(int how, const uint64_t *set, uint64_t *oset)
+{
+	int e = sigmask_(how, set, oset);
+	if (e == 0)
+		return 0;
+	set_errno(e);
+	return -1;
+}
+
+EXPORT int sigpending(uint64_t *set)
+{
+	return (int)ret_errno(wrapped(__NR_rt_sigpending, (long)set, 8, 0, 0));
+}
+
+EXPORT int kill(int pid, int sig)
+{
+	return (int)ret_errno(wrapped(__NR_kill, pid, sig, 0, 0));
+}
+
+EXPORT int raise(int sig)
+{
+	if (sig == SIGCANCEL_ || sig == SIGSETXID_) {
+		set_errno(EINVAL);
+		return -1;
+	}
+	long tid = raw_syscall(__NR_gettid, 0, 0, 0, 0);
+	return (int)ret_errno(wrapped(__NR_tgkill, raw_syscall(__NR_getpid, 0, 0, 0, 0), tid, sig, 0));
+}
