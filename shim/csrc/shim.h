@@ -74,6 +74,7 @@ struct shim_siginfo_sys {
 
 /* trampoline.c */
 HIDDEN long shim_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
+HIDDEN long shim_raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 HIDDEN void shim_restorer(void);
 HIDDEN int shim_map_trampoline(void);
 HIDDEN void shim_unmap_trampoline(void);
@@ -191,6 +192,10 @@ extern __thread volatile uint64_t shim_tls_wrap_block HIDDEN;
 /* routed.c */
 HIDDEN void shim_routed(int sig, void *info, void *uc);
 
+/* shim_native_args copies a KIND_NATIVE reply's arguments into a; a Blob
+ * is copied into blob (SIGLAB_BLOB_MAX bytes, the caller's) and its
+ * address takes its argument's place. 0 for a malformed reply. */
+HIDDEN int shim_native_args(const struct siglab_channel *ch, uint64_t a[6], uint8_t *blob);
 /* The slow path (sigsys.c): ask the emulator what to deliver and deliver
  * it, while something is deliverable. detect: the context may be a native
  * syscall the kernel set up for a restart (after a kick or a routed

@@ -87,6 +87,23 @@ void shim_die_by(int32_t sig, struct shim_ucontext *uc)
 		;
 }
 
+int shim_native_args(const struct siglab_channel *ch, uint64_t a[6], uint8_t *blob)
+{
+	for (int i = 0; i < 6; i++)
+		a[i] = ch->r_args[i];
+	int32_t ba = ch->blob_arg;
+	uint32_t bl = ch->blob_len;
+	if (ba >= 0) {
+		if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
+			shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
+			return 0;
+		}
+		memcpy(blob, ch->blob, bl);
+		a[ba] = (uint64_t)blob;
+	}
+	return 1;
+}
+
 /* restart applies FLAG_RESTART: rewind over the 2-byte syscall
  * instruction so the interrupted syscall runs again (RAX already holds the
  * number the emulator chose). */
@@ -159,18 +176,9 @@ static int apply(struct siglab_channel *ch, struct shim_ucontext *uc, long nr, i
 		}
 		uint64_t a[6];
 		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
-		for (int i = 0; i < 6; i++)
-			a[i] = ch->r_args[i];
-		int32_t ba = ch->blob_arg;
-		uint32_t bl = ch->blob_len;
-		if (ba >= 0) {
-			if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
-				shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
-				uc->gregs[REG_RAX] = (uint64_t)-EPROTO;
-				break;
-			}
-			memcpy(blob, ch->blob, bl);
-			a[ba] = (uint64_t)blob;
+		if (!shim_native_args(ch, a, blob)) {
+			uc->gregs[REG_RAX] = (uint64_t)-EPROTO;
+			break;
 		}
 		/* FLAG_SYSCALL: the emulator's replacement (a signalfd is
 		 * an eventfd natively); the report still names nr. */

@@ -81,10 +81,12 @@ __asm__(
 	"	ret\n"
 	".size shim_syscall_intr, .-shim_syscall_intr\n");
 
-/* raw6 is a syscall made from the shim's text, for the few calls made
- * before the trampoline page exists. Neither mmap nor mprotect is ever in a
- * trap set, so no filter — this image's or an inherited one — traps them. */
-static long raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+/* shim_raw_syscall6 is a syscall made from the shim's text, not the
+ * trampoline: the filter treats it like the program's own. For the few
+ * calls made before the trampoline page exists (neither mmap nor mprotect
+ * is ever in a trap set, so no filter — this image's or an inherited one —
+ * traps them), and for the wrappers' calls that must trap (wrappers.c). */
+long shim_raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
 	long ret;
 	register long r10 __asm__("r10") = a4;
@@ -102,7 +104,7 @@ static long raw6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
  * the address is taken (nothing of the shim's can run then). */
 int shim_map_trampoline(void)
 {
-	long p = raw6(__NR_mmap, SIGLAB_TRAMPOLINE_ADDR, 4096, PROT_READ | PROT_WRITE,
+	long p = shim_raw_syscall6(__NR_mmap, SIGLAB_TRAMPOLINE_ADDR, 4096, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (p != (long)SIGLAB_TRAMPOLINE_ADDR)
 		return -1;
@@ -110,22 +112,22 @@ int shim_map_trampoline(void)
 	code[0] = 0x0f; /* syscall */
 	code[1] = 0x05;
 	code[2] = 0xc3; /* ret */
-	raw6(__NR_mprotect, p, 4096, PROT_READ | PROT_EXEC, 0, 0, 0);
+	shim_raw_syscall6(__NR_mprotect, p, 4096, PROT_READ | PROT_EXEC, 0, 0, 0);
 	return 0;
 }
 
 /* shim_unmap_trampoline undoes shim_map_trampoline, from outside the page. */
 void shim_unmap_trampoline(void)
 {
-	raw6(__NR_munmap, SIGLAB_TRAMPOLINE_ADDR, 4096, 0, 0, 0, 0);
+	shim_raw_syscall6(__NR_munmap, SIGLAB_TRAMPOLINE_ADDR, 4096, 0, 0, 0, 0);
 }
 
 /* shim_die_raw reports and exits without the trampoline. */
 void shim_die_raw(const char *msg, unsigned long len)
 {
-	raw6(__NR_write, 2, (long)msg, (long)len, 0, 0, 0);
+	shim_raw_syscall6(__NR_write, 2, (long)msg, (long)len, 0, 0, 0);
 	for (;;)
-		raw6(__NR_exit_group, 127, 0, 0, 0, 0, 0);
+		shim_raw_syscall6(__NR_exit_group, 127, 0, 0, 0, 0, 0);
 }
 
 _Static_assert(__NR_rt_sigreturn == 15, "restorer hard-codes rt_sigreturn");

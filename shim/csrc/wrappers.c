@@ -88,19 +88,7 @@ _Static_assert(offsetof(struct glibc_sigaction, restorer) == 144, "sa_restorer")
 
 /* raw_syscall is glibc's own instruction: made from the shim's text, not
  * the trampoline, so the filter traps it (shim_sigsys) like any other. */
-static long raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-	long ret;
-	register long r10 __asm__("r10") = a4;
-	register long r8 __asm__("r8") = a5;
-	register long r9 __asm__("r9") = a6;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
-#define raw_syscall(nr, a, b, c, d) raw_syscall6((nr), (a), (b), (c), (d), 0, 0)
+#define raw_syscall(nr, a, b, c, d) shim_raw_syscall6((nr), (a), (b), (c), (d), 0, 0)
 
 /* The fallback restorer for a libc whose __restore_rt is not found: the
  * same instructions (libgcc's unwinder recognises a signal frame by them),
@@ -139,7 +127,7 @@ static uint64_t glibc_restorer(void)
 			void *base;
 			uint64_t len;
 		} loc = {buf, sizeof buf}, rem = {(void *)__sigaction, sizeof buf};
-		long n = raw_syscall6(__NR_process_vm_readv, raw_syscall(__NR_getpid, 0, 0, 0, 0), (long)&loc, 1,
+		long n = shim_raw_syscall6(__NR_process_vm_readv, raw_syscall(__NR_getpid, 0, 0, 0, 0), (long)&loc, 1,
 				      (long)&rem, 1, 0);
 		long found = -1, matches = 0;
 		for (long i = 0; i + (long)sizeof pat <= n; i++) {
@@ -211,18 +199,8 @@ static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64
 		}
 		uint64_t ra[6];
 		uint8_t blob[SIGLAB_BLOB_MAX] __attribute__((aligned(16)));
-		for (int i = 0; i < 6; i++)
-			ra[i] = ch->r_args[i];
-		int32_t ba = ch->blob_arg;
-		uint32_t bl = ch->blob_len;
-		if (ba >= 0) {
-			if (ba > 5 || bl > SIGLAB_BLOB_MAX) {
-				shim_note("emulator sent a malformed KIND_NATIVE reply", 0);
-				return -EPROTO;
-			}
-			memcpy(blob, ch->blob, bl);
-			ra[ba] = (uint64_t)blob;
-		}
+		if (!shim_native_args(ch, ra, blob))
+			return -EPROTO;
 		ret = shim_syscall6(nr, (long)ra[0], (long)ra[1], (long)ra[2], (long)ra[3], (long)ra[4], (long)ra[5]);
 		if (!(flags & SIGLAB_FLAG_REPORT))
 			return ret;
