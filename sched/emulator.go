@@ -39,6 +39,14 @@ type Config struct {
 	// Kicked, so with sched's flag alone the thread would never be kicked
 	// again (FACTS.md, the lost wake-up).
 	RepeatKicks bool
+	// InlineWakes: the deliver-signal events a syscall queues for now —
+	// a send's signal_wake_up, the kicks of the threads it chose — run
+	// inside that Syscall, under the same lock hold, instead of waking
+	// the event loop's goroutine, which would race the caller for the
+	// lock and, when it wins, kick one goroutine hand-off later (tens of
+	// µs on a loaded machine). Timers and events queued outside Syscall
+	// still go to the loop.
+	InlineWakes bool
 	// JobControl, if not nil, makes group stops native (jobctl_native.go):
 	// it is called, with the emulator's lock held, when a process's group
 	// stop begins (JobStop), when it continues (JobCont), and when it dies
@@ -69,8 +77,12 @@ type Emulator struct {
 	cpu    CPUClock
 	kick   func(*Thread)
 	repeat bool // Config.RepeatKicks
-	jobctl func(*Process, JobEvent, int)
-	queues QueueObserver // Config.Queues
+	// inline is Config.InlineWakes; inSyscall is set during Syscall's
+	// dispatch, and runAfter says it queued an event for now without
+	// notifying the loop.
+	inline, inSyscall, runAfter bool
+	jobctl                      func(*Process, JobEvent, int)
+	queues                      QueueObserver // Config.Queues
 	// sfdNotify is Config.Signalfd.
 	sfdNotify func(id uint64, ev SignalfdEvent)
 
@@ -110,6 +122,7 @@ func New(cfg Config) (*Emulator, error) {
 		cpu:       cfg.CPU,
 		kick:      cfg.Kick,
 		repeat:    cfg.RepeatKicks,
+		inline:    cfg.InlineWakes,
 		jobctl:    cfg.JobControl,
 		queues:    cfg.Queues,
 		sfdNotify: cfg.Signalfd,

@@ -134,6 +134,10 @@ func (q *eventQueue) Len() int { return len(q.h) }
 // schedule queues an event and pokes Run.
 func (e *Emulator) schedule(ev *event) {
 	e.events.push(ev)
+	if e.inSyscall && e.inline && ev.when <= e.clock.Now() {
+		e.runAfter = true // Syscall runs it before it unlocks
+		return
+	}
 	select {
 	case e.notify <- struct{}{}:
 	default:

@@ -86,9 +86,16 @@ func (e *Emulator) Syscall(t *Thread, c *Call) Result {
 		return blocked() // a shim bug: the thread is still waiting
 	}
 	t.state = InSyscall
+	e.inSyscall = true
 	r := e.dispatch(t, c)
+	e.inSyscall = false
 	if r.Kind != Wait {
 		t.state = Running
+	}
+	if e.runAfter {
+		// Config.InlineWakes: what the call queued for now runs now.
+		e.runAfter = false
+		e.runDue()
 	}
 	return r
 }

@@ -216,7 +216,7 @@ func NewEmulated(st fastpath.State, cfg EmulatedConfig) (*Emulated, error) {
 	a.localSigreturn = cfg.Trace == nil && !cfg.RemoteSigreturn
 	a.wrappers = !cfg.NoWrappers
 	a.lat = newLatencyRecorder(cfg.Latency, st)
-	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true,
+	e, err := sched.New(sched.Config{Shared: st, Clock: cfg.Clock, CPU: cfg.CPU, Kick: a.kick, RepeatKicks: true, InlineWakes: true,
 		JobControl: a.jobControl, Queues: a.lat.observer(), Signalfd: a.signalfdEvent})
 	if err != nil {
 		unix.Close(efd)
@@ -695,15 +695,10 @@ func (a *Emulated) Syscall(t *Thread, c *Call) Reply {
 		rep.SetMask, rep.Mask = true, a.st.Blocked(st.Slot())
 		return rep
 	}
+	// The wake-ups a send queued (signal_wake_up: kicks of the threads
+	// it chose) have run inside Syscall, on this goroutine, before the
+	// sender's reply (sched.Config.InlineWakes).
 	a.traceSend(t, c, r.Ret)
-	if r.Ret >= 0 && sends(c.Nr) {
-		// The wake-ups the send queued (signal_wake_up: kicks of the
-		// threads it chose) run here, on this goroutine, before the
-		// sender's reply, instead of one goroutine hand-off later on the
-		// event loop's: on a loaded machine each hand-off is tens of µs
-		// of delivery latency.
-		a.e.RunDue()
-	}
 	if c.Nr == unix.SYS_RT_SIGACTION && c.Args[1] != 0 && r.Ret == 0 {
 		if c.Args[0] == uint64(fastpath.SIGCHLD) {
 			return a.mirrorSigchld(t, c)
@@ -817,16 +812,6 @@ func (a *Emulated) native(t *Thread, c *Call) Reply {
 	}
 	r.Report, r.Interruptible = true, true
 	return r
-}
-
-// sends reports whether nr sends a signal (its wake-ups are run at once).
-func sends(nr int) bool {
-	switch nr {
-	case unix.SYS_KILL, unix.SYS_TKILL, unix.SYS_TGKILL, unix.SYS_RT_SIGQUEUEINFO,
-		unix.SYS_RT_TGSIGQUEUEINFO, unix.SYS_PIDFD_SEND_SIGNAL:
-		return true
-	}
-	return false
 }
 
 // interruptible reports whether Emulated runs nr natively with
