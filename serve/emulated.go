@@ -1,6 +1,7 @@
 package serve
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -336,8 +337,38 @@ func (a *Emulated) kick(st *sched.Thread) {
 	}
 	// Registered early (preregister), no channel yet: the shim's kick
 	// handler makes first contact. No KickPending to deduplicate with;
-	// sched kicks once per deliver-signal event.
-	unix.Tgkill(int(st.Process().Pid), int(st.Tid), shim.KickSignal)
+	// sched kicks once per deliver-signal event. But only if the thread
+	// has that handler: a vfork child past Go's clearSignalHandlers, or
+	// an image between execve and its shim's constructor, has the kick
+	// signal at SIG_DFL — and a real-time signal's default action kills
+	// it (the runtime's TestSignalDuringExec saw "signal: signal 64").
+	// Such a thread gets the signal at its first contact instead, which
+	// its constructor makes. (An execve starting between this check and
+	// the tgkill is not covered: the window is two syscalls wide.)
+	pid, tid := int(st.Process().Pid), int(st.Tid)
+	if catchesKick(pid, tid) {
+		unix.Tgkill(pid, tid, shim.KickSignal)
+	}
+}
+
+// catchesKick reports whether thread tid of pid has a handler for the
+// kick signal: bit KickSignal-1 of SigCgt in /proc/PID/task/TID/status
+// (proc(5)), the mask of caught signals in hex.
+func catchesKick(pid, tid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid))
+	if err != nil {
+		return false
+	}
+	i := bytes.Index(b, []byte("\nSigCgt:"))
+	if i < 0 {
+		return false
+	}
+	f := bytes.Fields(b[i+len("\nSigCgt:"):])
+	if len(f) == 0 {
+		return false
+	}
+	v, err := strconv.ParseUint(string(f[0]), 16, 64)
+	return err == nil && v&(1<<(shim.KickSignal-1)) != 0
 }
 
 // Attach implements Handler (see the type's doc, Lifecycle).
