@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
+
 static volatile long count;
 
 static void handler(int sig, siginfo_t *si, void *uc)
@@ -20,19 +22,6 @@ static void handler(int sig, siginfo_t *si, void *uc)
 	(void)si;
 	(void)uc;
 	count++;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)

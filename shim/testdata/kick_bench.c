@@ -10,19 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
+
 #define MAXN 10000
 
 static volatile int stop, started;
 static volatile long received;
 static volatile double sent_at;
 static double lat[MAXN];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
 
 static void handler(int sig, siginfo_t *si, void *uc)
 {
@@ -43,12 +38,6 @@ static void *spinner(void *arg)
 	while (!stop)
 		;
 	return NULL;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv)
