@@ -120,6 +120,19 @@ func (j *jobEnv) chld(f *family, code int32, status int) {
 	}
 }
 
+// stopChild stops f's child with the parent's kill(SIGSTOP), reports the
+// real stop, and checks the parent's CLD_STOPPED and the one native stop
+// asked for; the kicks of the stop are drained.
+func (j *jobEnv) stopChild(f *family) {
+	j.t.Helper()
+	j.ok(j.sys(f.pt, unix.SYS_KILL, 200, fastpath.SIGSTOP), 0)
+	j.e.StoppedNatively(f.ch)
+	j.chld(f, fastpath.CLD_STOPPED, fastpath.SIGSTOP)
+	j.e.RunDue()
+	j.takeKicks()
+	j.wantCalls(jobCall{200, JobStop, fastpath.SIGSTOP})
+}
+
 func (j *jobEnv) states(want ThreadState, ths ...*Thread) {
 	j.t.Helper()
 	for _, th := range ths {
@@ -261,12 +274,7 @@ func TestNativeContHandled(t *testing.T) {
 	forJobLayouts(t, func(t *testing.T, v *jobEnv) {
 		f := v.family()
 		v.sigaction(f.c1, f.cmem, fastpath.SIGCONT, handlerAddr, fastpath.SA_SIGINFO, 0)
-		v.ok(v.sys(f.pt, unix.SYS_KILL, 200, fastpath.SIGSTOP), 0)
-		v.e.StoppedNatively(f.ch)
-		v.chld(f, fastpath.CLD_STOPPED, fastpath.SIGSTOP)
-		v.e.RunDue()
-		v.takeKicks()
-		v.wantCalls(jobCall{200, JobStop, fastpath.SIGSTOP})
+		v.stopChild(f)
 		v.ok(v.sys(f.pt, unix.SYS_KILL, 200, fastpath.SIGCONT), 0)
 		v.wantCalls(jobCall{200, JobCont, fastpath.SIGCONT})
 		v.chld(f, fastpath.CLD_CONTINUED, fastpath.SIGCONT)
@@ -348,12 +356,7 @@ func TestNativeKillEndsStop(t *testing.T) {
 func TestNativeTermWhileStopped(t *testing.T) {
 	forJobLayouts(t, func(t *testing.T, v *jobEnv) {
 		f := v.family()
-		v.ok(v.sys(f.pt, unix.SYS_KILL, 200, fastpath.SIGSTOP), 0)
-		v.e.StoppedNatively(f.ch)
-		v.chld(f, fastpath.CLD_STOPPED, fastpath.SIGSTOP)
-		v.e.RunDue()
-		v.takeKicks()
-		v.wantCalls(jobCall{200, JobStop, fastpath.SIGSTOP})
+		v.stopChild(f)
 		v.ok(v.sys(f.pt, unix.SYS_KILL, 200, fastpath.SIGTERM), 0)
 		v.wantCalls()
 		v.states(Stopped, f.c1, f.c2)
