@@ -5,12 +5,27 @@
  * the arena is bounds-checked because the program can scribble on it. */
 #include "shim.h"
 
-int shim_deliverable(uint32_t slot)
+/* thread_record is thread slot's record in the arena, or NULL for a slot
+ * out of range. */
+static uint8_t *thread_record(uint32_t slot)
 {
 	const struct siglab_header *g = &shim.cfg;
 	if (slot >= g->max_threads)
 		return 0;
-	const uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+	return shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
+}
+
+uint8_t *shim_local_record(void)
+{
+	return shim.cfg.local_sigreturn ? thread_record(shim_tls_slot) : 0;
+}
+
+int shim_deliverable(uint32_t slot)
+{
+	const struct siglab_header *g = &shim.cfg;
+	const uint8_t *t = thread_record(slot);
+	if (!t)
+		return 0;
 	uint64_t pending = __atomic_load_n((const uint64_t *)(t + g->geo_thread_pending), __ATOMIC_SEQ_CST);
 	uint64_t blocked = __atomic_load_n((const uint64_t *)(t + g->geo_thread_blocked), __ATOMIC_SEQ_CST);
 	uint32_t proc = __atomic_load_n((const uint32_t *)(t + g->geo_thread_proc), __ATOMIC_RELAXED);

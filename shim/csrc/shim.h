@@ -135,6 +135,12 @@ HIDDEN struct siglab_channel *shim_self(struct shim_ucontext *uc);
 
 /* fastcheck.c */
 HIDDEN int shim_deliverable(uint32_t slot);
+/* shim_local_record is the calling thread's record in the arena when the
+ * shim may change its blocked word itself (Header.local_sigreturn:
+ * sigreturn.c, and the sigprocmask wrappers), else NULL. */
+HIDDEN uint8_t *shim_local_record(void);
+/* The signals no mask holds (SIGKILL, SIGSTOP). */
+#define SHIM_UNBLOCKABLE (SHIM_SIGBIT(9) | SHIM_SIGBIT(19))
 
 /* frame.c */
 HIDDEN void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc);

@@ -39,7 +39,6 @@
 
 #define SHIM_SS_ONSTACK 1
 #define SHIM_SS_AUTODISARM (1U << 31)
-#define SHIM_UNBLOCKABLE (SHIM_SIGBIT(9) | SHIM_SIGBIT(19)) /* SIGKILL, SIGSTOP */
 
 /* Bound on the FP area a local return copies through a private buffer
  * (the CPU's xsave size, CPUID 0xD: about 2.7 KiB with AVX-512, 11 KiB
@@ -85,15 +84,14 @@ static int altstack_unchanged(const struct shim_stack *cur, const struct shim_st
 int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 {
 	const struct siglab_header *g = &shim.cfg;
-	uint32_t slot = shim_tls_slot;
-	if (!g->local_sigreturn || slot >= g->max_threads)
+	uint8_t *t = shim_local_record();
+	if (!t)
 		return 0;
 	uint64_t sp = uc->gregs[REG_RSP];
 	struct shim_ucontext fu;
 	if (!read_self(&fu, sp, sizeof fu))
 		return 0;
 
-	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
 	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
 	uint64_t mask = fu.sigmask & ~SHIM_UNBLOCKABLE;
 	uint64_t cur = __atomic_load_n(blocked, __ATOMIC_SEQ_CST);

@@ -293,14 +293,12 @@ static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask)
  * set if done, 0 if the emulator must answer. */
 static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *ret)
 {
-	const struct siglab_header *g = &shim.cfg;
-	uint32_t slot = shim_tls_slot;
-	if (!g->local_sigreturn || slot >= g->max_threads || !may_wrap())
+	uint8_t *t = shim_local_record();
+	if (!t || !may_wrap())
 		return 0;
 	if (set && (how < SIG_BLOCK_ || how > SIG_SETMASK_))
 		return 0; /* EINVAL: the emulator's to say */
-	uint8_t *t = shim.state + g->geo_thread_base + (uint64_t)slot * g->geo_thread_stride;
-	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
+	uint64_t *blocked = (uint64_t *)(t + shim.cfg.geo_thread_blocked);
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
 	uint64_t s = set ? *set : 0; /* readable: sigmask_ read it as glibc does */
 	enter();
@@ -312,7 +310,7 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 			mask = old & ~s;
 		else
 			mask = s;
-		mask &= ~(SHIM_SIGBIT(9) | SHIM_SIGBIT(19)); /* SIGKILL, SIGSTOP */
+		mask &= ~SHIM_UNBLOCKABLE;
 		if (mask & ~old) {
 			leave(ch, 0, 0);
 			return 0;
