@@ -317,6 +317,23 @@ func TestOrphanedPgrpStop(t *testing.T) {
 	})
 }
 
+// A session led from outside the PID namespace (HiddenID, as serve
+// records /proc's 0): a child in a group of its own, whose parent is in
+// the hidden group of the same hidden session, is not orphaned — TSTP
+// stops it.
+func TestHiddenSessionNotOrphaned(t *testing.T) {
+	forLayouts(t, func(t *testing.T, v *env) {
+		_, par, _ := v.proc(100, 0)
+		_, c, _ := v.proc(200, 100)
+		v.e.SetProcessGroup(par.proc, HiddenID, HiddenID)
+		v.e.SetProcessGroup(c.proc, 200, HiddenID)
+		v.ok(v.sys(par, unix.SYS_KILL, 200, fastpath.SIGTSTP), 0)
+		if d := v.e.Decide(c, -1, 0, stackSP); d.Act != StopThread {
+			t.Fatalf("TSTP with a hidden session: %+v", d)
+		}
+	})
+}
+
 func TestHandlerFlags(t *testing.T) {
 	forLayouts(t, func(t *testing.T, v *env) {
 		p, th, mem := v.proc(100, 0)

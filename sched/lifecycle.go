@@ -31,14 +31,25 @@ var ErrExists = errors.New("sched: pid or tid already registered")
 type ProcessConfig struct {
 	Pid  int32
 	PPid int32 // a managed process's pid makes it the parent
-	Pgid int32 // 0: Pid
-	Sid  int32 // 0: Pid
+	Pgid int32 // 0: Pid; HiddenID: led from outside the PID namespace
+	Sid  int32 // 0: Pid; HiddenID: likewise
 	Cred Cred
 	Mem  Memory // required
 	// Files may be nil: the process then cannot create signalfds or use
 	// pidfds.
 	Files Files
 }
+
+// HiddenID stands for a process group or session whose leader's pid is not
+// in the emulator's PID namespace: /proc shows such an id as 0 (pid_vnr of
+// a pid without a number there; proc(5), fs/proc/array.c do_task_stat).
+// One value is exact for a managed tree: a group or session created inside
+// it is named by a member's pid, which is visible, so every hidden id a
+// managed process can have is the one its root inherited. (Leaving it 0
+// made the default "0: Pid" give the root its own pid as a session and a
+// child that read its 0 another: sched then thought the child's group
+// orphaned and discarded its SIGTSTP.)
+const HiddenID int32 = -1
 
 // NewProcess registers a process with a single thread whose tid is its pid,
 // every action SIG_DFL, nothing blocked or pending.

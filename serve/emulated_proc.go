@@ -121,8 +121,18 @@ func readProcStat(pid int32) (procStat, error) {
 		}
 		return n
 	}
-	return procStat{state: f[0][0], ppid: int32(num(1)), pgrp: int32(num(2)), session: int32(num(3)),
+	return procStat{state: f[0][0], ppid: int32(num(1)), pgrp: visibleID(num(2)), session: visibleID(num(3)),
 		exitCode: num(52 - 3)}, nil
+}
+
+// visibleID maps the 0 /proc shows for a group or session led from outside
+// our PID namespace (a container whose shell is outside it, a CI runner)
+// to sched.HiddenID, so that every managed process agrees on it.
+func visibleID(n int64) int32 {
+	if n == 0 {
+		return sched.HiddenID
+	}
+	return int32(n)
 }
 
 // procExitStatus is the wait status of pid if it is a zombie.
