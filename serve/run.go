@@ -68,7 +68,11 @@ const (
 	// yielding every 10–100 polls did not recover it). A cross-process
 	// futex wake-up costs ≈ 20 µs here, so spinning is the default, for
 	// the benchmark's idle-core setting; pass ServerSpin: -1, ShimSpin: -1
-	// on a machine without a spare core. See BenchmarkGetppid.
+	// on a machine without a spare core. See BenchmarkGetppid. Both
+	// budgets adapt to what each wait finds, and probe from their floor
+	// (spin.go, channel.c): without the probes a forwarded getppid stayed
+	// at 28-34 µs with spinning on, as with it off; with them, 7.7-9.5 µs
+	// (results/2026-11-27-*-spin-probe-ab.txt).
 	DefaultShimSpin   = 1000
 	DefaultServerSpin = 100000
 )

@@ -246,7 +246,7 @@ func (s *Server) serveChannel(i int) {
 	ch := s.reg.Channel(i)
 	var th *Thread
 	last := atomic.LoadUint32(&ch.RepSeq)
-	budget := s.spin
+	budget := newSpinBudget(s.spin)
 	for {
 		seq, ok := s.waitRequest(i, last, th, &budget)
 		if !ok {
@@ -292,23 +292,19 @@ func (s *Server) own(t *Thread) {
 	s.owners[t.Tid] = t.Channel
 }
 
-// waitRequest waits until ReqSeq moves past last: spin, then announce and
-// sleep (the Dekker half of channel.c's shim_call). It gives up when the
-// server stops or the channel's thread is gone. The spin is adaptive, as
-// in the shim: *budget doubles (up to the configured spin) when a request
-// arrived while polling and halves when none did, so a server that would
-// only steal a busy core from the thread it waits for stops polling.
-func (s *Server) waitRequest(i int, last uint32, th *Thread, budget *int) (uint32, bool) {
+// waitRequest waits until ReqSeq moves past last: spin (adaptively,
+// spin.go), then announce and sleep (the Dekker half of channel.c's
+// shim_call). It gives up when the server stops or the channel's thread is
+// gone.
+func (s *Server) waitRequest(i int, last uint32, th *Thread, budget *spinBudget) (uint32, bool) {
 	ch := s.reg.Channel(i)
-	for k := 0; k < *budget; k++ {
+	for k, n := 0, budget.polls(); k < n; k++ {
 		if v := atomic.LoadUint32(&ch.ReqSeq); v != last {
-			*budget = min(s.spin, 2**budget)
+			budget.hit()
 			return v, true
 		}
 	}
-	if *budget /= 2; *budget < 64 && s.spin > 0 {
-		*budget = 64
-	}
+	budget.miss()
 	idle := 0
 	for !s.stop.Load() {
 		atomic.StoreUint32(&ch.ServerWaiting, 1)

@@ -18,6 +18,20 @@
 __thread uint32_t shim_tls_chan __attribute__((tls_model("initial-exec")));
 __thread uint32_t shim_tls_slot __attribute__((tls_model("initial-exec")));
 __thread uint32_t shim_tls_spin __attribute__((tls_model("initial-exec")));
+/* Probing (shim_call): calls since the last full-budget spin, and how many
+ * calls apart probes are. */
+static __thread uint32_t shim_tls_calls __attribute__((tls_model("initial-exec")));
+static __thread uint32_t shim_tls_gap __attribute__((tls_model("initial-exec")));
+
+/* A budget at its floor polls too briefly to ever see a reply come while
+ * polling, so it could never grow again: once the emulator had gone to
+ * sleep, both sides stayed asleep, each wake-up a futex round trip (≈ 10
+ * µs here), even with an idle core (measured: forwarded getppid 31-34 µs
+ * with spinning on and off alike). Every SHIM_PROBE_MIN-th call spins the
+ * whole budget once; a probe that fails doubles the gap up to
+ * SHIM_PROBE_MAX, so on a busy machine probes cost a spin in 1024 calls. */
+#define SHIM_PROBE_MIN 32
+#define SHIM_PROBE_MAX 1024
 __thread int32_t shim_tls_tid __attribute__((tls_model("initial-exec")));
 
 struct siglab_channel *shim_channel(uint32_t idx)
@@ -48,15 +62,25 @@ void shim_call(struct siglab_channel *ch)
 	 * so a thread whose emulator is on another, idle core polls, and one
 	 * competing for a busy core soon goes straight to the futex instead
 	 * of burning the time slice the emulator needs. */
-	uint32_t budget = shim_tls_spin;
+	uint32_t budget = shim_tls_spin, gap = shim_tls_gap ? shim_tls_gap : SHIM_PROBE_MIN;
+	int probe = budget < shim.spin && ++shim_tls_calls >= gap;
+	if (probe) {
+		shim_tls_calls = 0;
+		budget = shim.spin;
+	}
 	for (uint32_t i = 0; i < budget; i++) {
 		if (__atomic_load_n(&ch->rep_seq, __ATOMIC_ACQUIRE) == seq) {
 			shim_tls_spin = budget * 2 > shim.spin ? shim.spin : budget * 2;
+			if (probe)
+				shim_tls_gap = SHIM_PROBE_MIN;
 			return;
 		}
 		__builtin_ia32_pause();
 	}
-	shim_tls_spin = budget / 2 > 16 ? budget / 2 : (shim.spin ? 16 : 0);
+	if (probe)
+		shim_tls_gap = gap * 2 > SHIM_PROBE_MAX ? SHIM_PROBE_MAX : gap * 2;
+	else
+		shim_tls_spin = budget / 2 > 16 ? budget / 2 : (shim.spin ? 16 : 0);
 	for (;;) {
 		__atomic_store_n(&ch->shim_waiting, 1, __ATOMIC_SEQ_CST);
 		uint32_t cur = __atomic_load_n(&ch->rep_seq, __ATOMIC_SEQ_CST);
