@@ -50,17 +50,21 @@ static uint32_t fp_size(const uint8_t *fp)
 /* stamp_delivery records handler entry for the delivery-latency metric
  * (Channel.DeliverTime): the frame is built and the context points at the
  * handler, which runs as soon as the kernel returns from this SIGSYS or
- * kick handler. CLOCK_MONOTONIC, the clock the emulator stamps sends with;
- * a raw clock_gettime(2) through the trampoline (no vDSO without libc),
- * paid on deliveries only. */
+ * kick handler. CLOCK_MONOTONIC, the clock the emulator stamps sends with:
+ * through the vDSO (vdso.c), or a raw clock_gettime(2) through the
+ * trampoline where none was found. */
 static void stamp_delivery(struct siglab_channel *ch)
 {
-	struct {
-		int64_t sec, nsec;
-	} ts;
-	if (sys2(__NR_clock_gettime, 1 /* CLOCK_MONOTONIC */, &ts) == 0)
+	struct shim_timespec ts;
+	int r = shim_vdso_clock_gettime ? shim_vdso_clock_gettime(1 /* CLOCK_MONOTONIC */, &ts)
+					: (int)sys2(__NR_clock_gettime, 1, &ts);
+	if (r == 0)
 		ch->deliver_time = (uint64_t)ts.sec * 1000000000ULL + (uint64_t)ts.nsec;
 }
+
+__thread uint64_t shim_tls_last_uc __attribute__((tls_model("initial-exec")));
+__thread uint64_t shim_tls_last_fp __attribute__((tls_model("initial-exec")));
+__thread uint32_t shim_tls_last_fpsize __attribute__((tls_model("initial-exec")));
 
 void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 {
@@ -101,6 +105,9 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 	uc->gregs[REG_RSP] = sp;
 	uc->gregs[REG_RIP] = handler;
 	uc->gregs[REG_EFL] &= ~(EFLAGS_DF | EFLAGS_RF | EFLAGS_TF);
+	shim_tls_last_uc = (uint64_t)&f->uc;
+	shim_tls_last_fp = fpaddr;
+	shim_tls_last_fpsize = fpsize;
 	stamp_delivery(ch);
 }
 

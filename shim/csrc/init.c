@@ -276,6 +276,7 @@ __attribute__((constructor)) static void shim_init(int argc, char **argv, char *
 	uint32_t a, b, c, d;
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
 	shim.xsave_max = b + 64;
+	shim_vdso_init();
 
 	install_handlers();
 	long r = shim_register(0);

@@ -118,6 +118,14 @@ struct shim_global {
 extern struct shim_global shim HIDDEN;
 #define SHIM_ALTSTACK_SIZE (64 * 1024)
 
+/* vdso.c: the vDSO's clock_gettime, found at load (0: use the syscall). */
+struct shim_timespec {
+	int64_t sec, nsec;
+};
+typedef int (*shim_clock_fn)(int clock, struct shim_timespec *ts);
+extern shim_clock_fn shim_vdso_clock_gettime HIDDEN;
+HIDDEN void shim_vdso_init(void);
+
 /* channel.c */
 struct siglab_channel;
 HIDDEN struct siglab_channel *shim_channel(uint32_t idx);
@@ -131,6 +139,12 @@ extern __thread uint32_t shim_tls_spin HIDDEN; /* adaptive spin budget, channel.
 /* The raw tid the channel was registered for: a vfork child, which shares
  * this TLS, has another (vfork.c). */
 extern __thread int32_t shim_tls_tid HIDDEN;
+/* Where this thread's last delivery put its frame's ucontext and FP area,
+ * and the FP area's size (frame.c): the local rt_sigreturn's guess, so it
+ * reads both with one process_vm_readv (sigreturn.c). */
+extern __thread uint64_t shim_tls_last_uc HIDDEN;
+extern __thread uint64_t shim_tls_last_fp HIDDEN;
+extern __thread uint32_t shim_tls_last_fpsize HIDDEN;
 HIDDEN struct siglab_channel *shim_self(struct shim_ucontext *uc);
 
 /* fastcheck.c */
