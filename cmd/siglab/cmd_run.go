@@ -30,6 +30,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// A file flag given no value swallows the next argument: "--stats --
+	// PROG" would write the counts to a file named "--" and run nothing
+	// it was asked to measure.
+	for _, f := range []struct{ name, v string }{{"trace", *trace}, {"latency", *latency}, {"cpuprofile", *cpuprofile}, {"stats", *statsFile}} {
+		if strings.HasPrefix(f.v, "-") {
+			return usagef("--%s takes a FILE, got %q (a file whose name starts with '-' can be given as ./%s)", f.name, f.v, f.v)
+		}
+	}
 	if fs.NArg() == 0 {
 		return usagef("missing PROG (usage: siglab run [flags] -- PROG [ARGS...])")
 	}

@@ -48,6 +48,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{[]string{"run", "--trace", "/nonexistent/dir/trace", "--", "true"}, "/nonexistent/dir/trace"},
 		{[]string{"run", "--cpuprofile", "/nonexistent/dir/prof", "--", "true"}, "/nonexistent/dir/prof"},
 		{[]string{"run", "--latency", "/nonexistent/dir/lat", "--", "true"}, "/nonexistent/dir/lat"},
+		{[]string{"run", "--stats", "--", "true"}, `--stats takes a FILE, got "--"`},
+		{[]string{"run", "--trace", "--layout", "flat", "--", "true"}, `--trace takes a FILE, got "--layout"`},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		first, _, _ := strings.Cut(stderr, "\n")
