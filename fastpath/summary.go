@@ -17,10 +17,20 @@ import "sync/atomic"
 // rewrites the word of every thread of that process (the kernel avoids this
 // by waking one chosen thread; here every thread's check must stay exact).
 // For a Go program that is ITIMER_PROF's 100 Hz and signals from outside —
-// the benchmarks say whether it pays. A second price: the blocked mask is
-// an input of the word, so only the emulator may change it, and the shim
-// cannot do a handler's rt_sigreturn itself (serve's RegionConfig
-// LocalSigreturn); under this layout every return is a round trip.
+// the benchmarks say whether it pays.
+//
+// The blocked mask is an input of the word, and the shim may change the
+// mask without the emulator when that only unblocks (a handler's
+// rt_sigreturn, a sigprocmask wrapper: serve's RegionConfig
+// LocalSigreturn). The word then lacks the newly unblocked signals until
+// the emulator next recomputes it. That is safe because nothing relies on
+// the word alone for those: the shim's own check reads the records (the
+// pending words and the blocked word, exact as on bitmap), runs right
+// after its store (Dekker's pattern with any sender, hot.go point 3), and
+// brings the thread to the emulator, whose delivery decision dequeues from
+// the records. Every send recomputes the words it touches from the blocked
+// word as it then is. A word may lack bits, never hold stale ones: the shim
+// only ever unblocks.
 //
 // Records are bitmap's 48-byte thread records and 8-byte process records;
 // the summary words and one always-zero word follow them in the arena. The

@@ -43,9 +43,8 @@ type RegionConfig struct {
 	// shim can handle a trap).
 	CondTraps map[int]int
 	// LocalSigreturn lets the shim restore signal frames itself when that
-	// only unblocks (shim.Header.LocalSigreturn); not for a layout that
-	// precomputes a summary word from the blocked mask, which the shim's
-	// store would leave stale.
+	// only unblocks (shim.Header.LocalSigreturn); on every layout (a
+	// summary word the store leaves short is safe: fastpath/summary.go).
 	LocalSigreturn bool
 	// Wrappers lets the shim's libc wrappers send their syscalls without
 	// a trap (shim.Header.Wrappers).
@@ -117,9 +116,6 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 		if _, ok := rc.CondTraps[unix.SYS_PRLIMIT64]; !ok {
 			return nil, fmt.Errorf("serve: prlimit64 can be trapped only on a condition (ld.so reads a limit with it before an exec'd image's shim is ready)")
 		}
-	}
-	if rc.LocalSigreturn && g.SummaryStride != 0 {
-		return nil, fmt.Errorf("serve: a local rt_sigreturn would leave the layout's summary words stale")
 	}
 	size := shim.HeaderSize + rc.Channels*shim.ChannelSize
 	fd, err := unix.MemfdCreate("siglab-channels", unix.MFD_CLOEXEC)

@@ -156,7 +156,7 @@ func Run(prog string, args []string, opts Options) (ExitStatus, error) {
 	reg, err := NewRegion(RegionConfig{
 		Channels: channels, State: st, Config: opts.State, TrapSet: h.TrapSet(), LocalSet: opts.Local,
 		RouteSet: routeSet(h), MirrorSet: mirrorSet(h), CondTraps: condTraps(h),
-		LocalSigreturn: localSigreturn(h) && st.Geometry().SummaryStride == 0,
+		LocalSigreturn: localSigreturn(h),
 		Wrappers:       wrappers(h),
 		ShimSpin:       spinOr(opts.ShimSpin, DefaultShimSpin),
 	})

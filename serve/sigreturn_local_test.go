@@ -13,9 +13,9 @@ import (
 // itself: the 103 that only unblock and leave the alternate stack alone
 // (100 plain ones, the one that unblocks a pending SIGUSR2 through
 // uc_sigmask and SIGUSR2's own, the one from the alternate stack) on the
-// layouts whose check reads the blocked word as it is, none on summary
-// or with RemoteSigreturn; the two whose handlers block more or install
-// an alternate stack through the frame always reach the emulator.
+// every layout, none with RemoteSigreturn; the two whose handlers block
+// more or install an alternate stack through the frame always reach the
+// emulator.
 func TestLocalSigreturn(t *testing.T) {
 	bin := buildC(t, "sigreturn_local")
 	const local, remote = 103, 2
@@ -31,7 +31,7 @@ func TestLocalSigreturn(t *testing.T) {
 				}}
 				stats := compare(t, bin, opts)
 				wantLocal := int64(local)
-				if remoteOnly || layout == "summary" {
+				if remoteOnly {
 					wantLocal = 0
 				}
 				if stats.LocalSigreturns != wantLocal {

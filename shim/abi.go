@@ -295,13 +295,12 @@ type Header struct {
 	// word itself when that only unblocks; with Wrappers, the
 	// sigprocmask and pthread_sigmask wrappers answer such calls (and
 	// mere queries) themselves too (csrc/wrappers.c). It is 1 when the
-	// shim may perform rt_sigreturn itself,
-	// without a round trip, whenever that changes nothing the emulator
-	// keeps but the thread's blocked word, and only unblocks
-	// (csrc/sigreturn.c says exactly when): the layout's check reads that
-	// word as it is (not the summary layout, whose per-thread word the
-	// emulator derives), and the Handler asked for it. Emulator writes;
-	// shim reads at load.
+	// shim may perform rt_sigreturn itself, without a round trip,
+	// whenever that changes nothing the emulator keeps but the thread's
+	// blocked word, and only unblocks (csrc/sigreturn.c says exactly
+	// when), and the Handler asked for it — on every layout (the summary
+	// layout's word may then lack the unblocked signals for a while, which
+	// is safe: fastpath/summary.go). Emulator writes; shim reads at load.
 	LocalSigreturn uint32
 	// TrapSet is the set of syscall numbers the shim's seccomp filter
 	// traps: bit nr%64 of word nr/64. Emulator writes (from its Handler);

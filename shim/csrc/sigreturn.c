@@ -28,8 +28,11 @@
  *   - no emulated restart block to void: no emulated syscall sets one
  *     (sched/restart.go), a native one lives in the kernel.
  *
- * Header.local_sigreturn is off for layouts whose check does not read the
- * blocked word as it is (summary) and when the emulator traces. The frame
+ * Header.local_sigreturn is off when the emulator traces (every return is
+ * then logged there). Under the summary layout the emulator's per-thread
+ * word is left short of the unblocked signals until it next recomputes it,
+ * which is safe (fastpath/summary.go): this thread's own check, below in
+ * sigsys.c, reads the records. The frame
  * and the FP area it points at are read with process_vm_readv(2) on the
  * thread itself, which fails instead of faulting on a bad pointer; such a
  * frame, like every case above that is not exact, goes to the emulator,
