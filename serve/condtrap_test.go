@@ -29,12 +29,7 @@ func TestCondTraps(t *testing.T) {
 // unconditional prlimit64 (which would kill every exec'd image at ld.so's
 // first getrlimit).
 func TestRegionCondTraps(t *testing.T) {
-	cfg := fastpath.Config{MaxThreads: 4, MaxProcesses: 2}
-	st, err := fastpath.New("bitmap", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, cfg := regionState(t)
 	trap := []int{unix.SYS_PRLIMIT64, unix.SYS_EPOLL_PWAIT, unix.SYS_KILL}
 	bad := []struct {
 		name string

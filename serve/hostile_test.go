@@ -262,13 +262,21 @@ func TestReregisterEvicts(t *testing.T) {
 	}
 }
 
-func TestRegionRefusesBadTrapSets(t *testing.T) {
-	st, err := fastpath.New("bitmap", fastpath.Config{MaxThreads: 4, MaxProcesses: 2})
+// regionState is a small bitmap State, closed at the end of the test, and
+// its Config: what the NewRegion tests build regions over.
+func regionState(t *testing.T) (fastpath.State, fastpath.Config) {
+	t.Helper()
+	cfg := fastpath.Config{MaxThreads: 4, MaxProcesses: 2}
+	st, err := fastpath.New("bitmap", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	cfg := fastpath.Config{MaxThreads: 4, MaxProcesses: 2}
+	t.Cleanup(func() { st.Close() })
+	return st, cfg
+}
+
+func TestRegionRefusesBadTrapSets(t *testing.T) {
+	st, cfg := regionState(t)
 	for _, rc := range []RegionConfig{
 		{Channels: 1, TrapSet: []int{-1}},
 		{Channels: 1, TrapSet: []int{shim.MaxSyscall}},

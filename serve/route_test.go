@@ -105,12 +105,7 @@ func set(sigs ...int) fastpath.Sigset {
 // or SIGSTOP, and a signal both routed and mirrored; it publishes the
 // sets it accepts.
 func TestRegionRouteMirrorSets(t *testing.T) {
-	cfg := fastpath.Config{MaxThreads: 4, MaxProcesses: 2}
-	st, err := fastpath.New("bitmap", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, cfg := regionState(t)
 	kick, sys := fastpath.SigBit(shim.KickSignal), fastpath.SigBit(fastpath.SIGSYS)
 	kill, stop := fastpath.SigBit(fastpath.SIGKILL), fastpath.SigBit(fastpath.SIGSTOP)
 	usr1, tstp := fastpath.SigBit(fastpath.SIGUSR1), fastpath.SigBit(fastpath.SIGTSTP)
