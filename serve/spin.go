@@ -10,8 +10,9 @@ package serve
 // A budget at its floor is too short to ever see a request arrive while
 // polling, so halving alone is a trap: once both sides had slept, they
 // stayed asleep, each wake-up a futex round trip, even with a core idle
-// (a forwarded getppid measured 31-34 µs with spinning on and off alike).
-// So every probeMin-th wait at the floor polls the whole budget once; a
+// (a forwarded getppid measured 28-34 µs with spinning on and off alike).
+// So every probeMin-th wait with less than the whole budget polls the
+// whole budget once; a
 // probe that finds nothing doubles the gap, up to probeMax, so that on a
 // busy machine probing costs one full spin in probeMax waits.
 type spinBudget struct {
