@@ -15,7 +15,8 @@ import (
 // (`--latency`, one line per delivery), as rates per second of the run's
 // wall time: emu-syscalls/s, deliveries/s, slow-path/s, and
 // local-sigreturns/s (the handler returns the shim did without a round
-// trip; emulated syscalls do not include them). A missing latency
+// trip; emulated syscalls do not include them) and fast-returns/s (those
+// of them made without even a trap). A missing latency
 // file means no delivery (siglab run writes none then).
 func addEmulatorRates(m map[string]float64, statsFile, latencyFile string, wall time.Duration) error {
 	b, err := os.ReadFile(statsFile)
@@ -47,5 +48,6 @@ func addEmulatorRates(m map[string]float64, statsFile, latencyFile string, wall 
 	m["slow-path/s"] = counts["slow-path"] / s
 	m["deliveries/s"] = deliveries / s
 	m["local-sigreturns/s"] = counts["local-sigreturns"] / s
+	m["fast-returns/s"] = counts["fast-returns"] / s
 	return nil
 }

@@ -11,13 +11,13 @@ func TestAddEmulatorRates(t *testing.T) {
 	dir := t.TempDir()
 	stats := filepath.Join(dir, "stats")
 	lat := filepath.Join(dir, "lat")
-	os.WriteFile(stats, []byte("emulated-syscalls 500\nslow-path 20\nthreads 4\nlocal-sigreturns 6\n"), 0o644)
+	os.WriteFile(stats, []byte("emulated-syscalls 500\nslow-path 20\nthreads 4\nlocal-sigreturns 6\nfast-returns 4\n"), 0o644)
 	os.WriteFile(lat, []byte("1000\n2000\n3000\n4000\n"), 0o644)
 	m := map[string]float64{"wall_ms": 1}
 	if err := addEmulatorRates(m, stats, lat, 2*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]float64{"emu-syscalls/s": 250, "slow-path/s": 10, "deliveries/s": 2, "local-sigreturns/s": 3, "wall_ms": 1}
+	want := map[string]float64{"emu-syscalls/s": 250, "slow-path/s": 10, "deliveries/s": 2, "local-sigreturns/s": 3, "fast-returns/s": 2, "wall_ms": 1}
 	for k, v := range want {
 		if m[k] != v {
 			t.Errorf("%s = %g, want %g", k, m[k], v)

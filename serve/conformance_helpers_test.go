@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -201,13 +202,17 @@ func runNative(bin string) (r conformanceRun, err error) {
 }
 
 // runEmulated runs bin under Run with conformanceHandler and layout.
-func runEmulated(bin, layout string) (r conformanceRun, err error) {
+func runEmulated(bin, layout string, traced bool) (r conformanceRun, err error) {
 	var out, errb bytes.Buffer
 	defer watchdog(bin, emulatedTimeout(), &r.timedOut)()
+	var trace io.Writer
+	if traced {
+		trace = &r.trace
+	}
 	st, err := Run(bin, nil, Options{
 		Layout: layout,
 		NewHandler: func(st fastpath.State) (Handler, error) {
-			return conformanceHandler(st, &r.trace)
+			return conformanceHandler(st, trace)
 		},
 		Stdin: bytes.NewReader(nil), Stdout: &out, Stderr: &errb, Log: &errb,
 		Stats: &r.stats,
@@ -217,6 +222,20 @@ func runEmulated(bin, layout string) (r conformanceRun, err error) {
 	}
 	r.stdout, r.stderr, r.status = out.Bytes(), errb.Bytes(), st
 	return r, nil
+}
+
+// tracedRerun runs a scenario that failed untraced once more with the
+// trace on, for the events it shows (the failure may not recur: the
+// traced emulator takes every handler return itself).
+func tracedRerun(bin, layout string, traced bool) string {
+	if traced {
+		return ""
+	}
+	r, err := runEmulated(bin, layout, true)
+	if err != nil {
+		return fmt.Sprintf("\ntraced rerun: %v", err)
+	}
+	return "\ntraced rerun: " + r.describe()
 }
 
 // watchdog kills bin's processes if the run lasts longer than d, and

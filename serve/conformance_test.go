@@ -26,10 +26,35 @@ import (
 //     byte-identical to the native run's and the same exit status or
 //     terminating signal.
 
-// conformanceHandler is the emulator the suite checks against the kernel;
-// it traces into trace, which a failure prints.
+// conformanceHandler is the emulator the suite checks against the kernel,
+// tracing into trace if it is not nil. Traced, every handler return goes
+// to the emulator (the trace logs it there); untraced — as `siglab run`
+// runs — the shim returns by itself where it can (shim/csrc/sigreturn.c,
+// fastret.c). The suite runs both.
 var conformanceHandler = func(st fastpath.State, trace io.Writer) (Handler, error) {
 	return NewEmulated(st, EmulatedConfig{Trace: trace})
+}
+
+// conformanceRuns are the emulated runs of a scenario: every layout as
+// `siglab run` runs it, and the default layout traced.
+func conformanceRuns() []struct {
+	layout string
+	traced bool
+} {
+	var rs []struct {
+		layout string
+		traced bool
+	}
+	for _, l := range fastpath.Layouts() {
+		rs = append(rs, struct {
+			layout string
+			traced bool
+		}{l, false})
+	}
+	return append(rs, struct {
+		layout string
+		traced bool
+	}{fastpath.DefaultLayout, true})
 }
 
 // conformanceGaps are the scenarios the emulator does not yet pass, each
@@ -145,21 +170,29 @@ func TestConformanceEmulated(t *testing.T) {
 			// Layouts one after the other: the watchdog kills by
 			// executable, and two emulated runs of one scenario at once
 			// would only contend for the 2 cores.
-			for _, layout := range fastpath.Layouts() {
-				emu, err := runEmulated(bin, layout)
+			for _, run := range conformanceRuns() {
+				name := run.layout
+				if run.traced {
+					name += " (traced)"
+				}
+				emu, err := runEmulated(bin, run.layout, run.traced)
 				if err != nil {
-					t.Errorf("%s: %v", layout, err)
+					t.Errorf("%s: %v", name, err)
 					continue
 				}
+				bad := ""
 				switch {
 				case emu.timedOut:
-					t.Errorf("%s: timed out\nnative: %s\nemulated: %s", layout, nat.describe(), emu.describe())
+					bad = "timed out"
 				case emu.status != nat.status || !bytes.Equal(emu.stdout, nat.stdout):
-					t.Errorf("%s: differs from the kernel\nnative: %s\nemulated: %s", layout, nat.describe(), emu.describe())
+					bad = "differs from the kernel"
 				case emu.stats.Threads == 0:
-					t.Errorf("%s: no thread attached to the emulator: the program did not run under the shim", layout)
+					t.Errorf("%s: no thread attached to the emulator: the program did not run under the shim", name)
 				case emu.stats.Faults != 0:
-					t.Errorf("%s: %d server faults, last: %v", layout, emu.stats.Faults, emu.stats.LastFault)
+					t.Errorf("%s: %d server faults, last: %v", name, emu.stats.Faults, emu.stats.LastFault)
+				}
+				if bad != "" {
+					t.Errorf("%s: %s\nnative: %s\nemulated: %s%s", name, bad, nat.describe(), emu.describe(), tracedRerun(bin, run.layout, run.traced))
 				}
 			}
 		})

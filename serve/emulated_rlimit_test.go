@@ -80,7 +80,7 @@ func TestEmulatedRlimit(t *testing.T) {
 		t.Fatalf("natively: %s", nat.describe())
 	}
 	for _, layout := range fastpath.Layouts() {
-		emu, err := runEmulated(bin, layout)
+		emu, err := runEmulated(bin, layout, false)
 		if err != nil {
 			t.Fatalf("%s: %v", layout, err)
 		}

@@ -30,15 +30,17 @@ type Server struct {
 	spin int
 	log  io.Writer
 
-	mu     sync.Mutex // guards served, owners, localDone and localMasks, and each State reset to ChanFree
+	mu     sync.Mutex // guards served, owners, localDone, localMasks and fastDone, and each State reset to ChanFree
 	served []bool
 	// localDone sums the LocalSigreturns counters of released channels
 	// (each reset to 0 as its channel is freed).
 	localDone int64
 	// localMasks sums the LocalSigmasks counters of released channels.
 	localMasks int64
-	owners     map[int32]int // tid -> channel of its latest registration
-	evict      []atomic.Bool // per channel: its thread registered again elsewhere
+	// fastDone sums the FastReturns counters of released channels.
+	fastDone int64
+	owners   map[int32]int // tid -> channel of its latest registration
+	evict    []atomic.Bool // per channel: its thread registered again elsewhere
 
 	wg      sync.WaitGroup
 	stop    atomic.Bool
@@ -128,6 +130,10 @@ type Stats struct {
 	// as the shims report them (a program can scribble on the counter; it
 	// is a statistic only). They are not in Syscalls.
 	LocalSigreturns int64
+	// FastReturns counts, among LocalSigreturns, the returns the shim's
+	// restorer made without a trap (shim/csrc/fastret.c); a statistic
+	// only, as the shims report it.
+	FastReturns int64
 	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
 	// shim's wrappers answered themselves (a query, or a mask that only
 	// unblocks: shim/csrc/wrappers.c), as the shims report them; a
@@ -160,10 +166,12 @@ func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st.LocalSigreturns = s.localDone
 	st.LocalSigmasks = s.localMasks
+	st.FastReturns = s.fastDone
 	for i, on := range s.served {
 		if on {
 			st.LocalSigreturns += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigreturns))
 			st.LocalSigmasks += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigmasks))
+			st.FastReturns += int64(atomic.LoadUint32(&s.reg.Channel(i).FastReturns))
 		}
 	}
 	s.mu.Unlock()
@@ -237,6 +245,7 @@ func (s *Server) release(i int) {
 	ch := s.reg.Channel(i)
 	s.localDone += int64(atomic.SwapUint32(&ch.LocalSigreturns, 0))
 	s.localMasks += int64(atomic.SwapUint32(&ch.LocalSigmasks, 0))
+	s.fastDone += int64(atomic.SwapUint32(&ch.FastReturns, 0))
 	atomic.StoreUint32(&ch.State, shim.ChanFree)
 	s.mu.Unlock()
 }

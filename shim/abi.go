@@ -376,8 +376,11 @@ type Channel struct {
 	// Header.Wrappers, csrc/wrappers.c): shim increments atomically,
 	// emulator reads it for its statistics only.
 	LocalSigmasks uint32
-	_             uint32
-	_             [3]uint64
+	// FastReturns counts, among LocalSigreturns, the returns the shim's
+	// restorer made without a trap (csrc/fastret.c): shim increments
+	// atomically, emulator reads it for its statistics only.
+	FastReturns uint32
+	_           [3]uint64
 
 	// Request (shim writes before ReqSeq; emulator reads after it, each
 	// field exactly once, and validates it).

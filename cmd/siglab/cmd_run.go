@@ -131,8 +131,8 @@ func writeStats(w *os.File, st serve.Stats) error {
 	for _, n := range st.Wrapped {
 		wrapped += n
 	}
-	_, err := fmt.Fprintf(w, "emulated-syscalls %d\nslow-path %d\nthreads %d\nlocal-sigreturns %d\nwrapped-syscalls %d\nlocal-sigmasks %d\n",
-		calls, st.Signals, st.Threads, st.LocalSigreturns, wrapped, st.LocalSigmasks)
+	_, err := fmt.Fprintf(w, "emulated-syscalls %d\nslow-path %d\nthreads %d\nlocal-sigreturns %d\nfast-returns %d\nwrapped-syscalls %d\nlocal-sigmasks %d\n",
+		calls, st.Signals, st.Threads, st.LocalSigreturns, st.FastReturns, wrapped, st.LocalSigmasks)
 	if err == nil {
 		err = w.Sync()
 	}

@@ -121,8 +121,8 @@ struct siglab_channel {
 	uint32_t kick_pending;
 	uint32_t local_sigreturns;
 	uint32_t local_sigmasks;
-	uint32_t _pad0;
-	uint64_t _pad1[3];
+	uint32_t fast_returns;
+	uint64_t _pad0[3];
 	uint32_t op;
 	int32_t pid;
 	int32_t tid;
@@ -133,9 +133,9 @@ struct siglab_channel {
 	uint64_t rsp;
 	uint64_t mask;
 	int64_t ret;
-	uint64_t _pad2[1];
+	uint64_t _pad1[1];
 	uint64_t deliver_time;
-	uint64_t _pad3[1];
+	uint64_t _pad2[1];
 	uint32_t kind;
 	uint32_t flags;
 	int64_t result;
@@ -145,16 +145,16 @@ struct siglab_channel {
 	uint32_t blob_len;
 	uint8_t blob[64];
 	uint64_t r_nr;
-	uint64_t _pad4[5];
+	uint64_t _pad3[5];
 	int32_t signo;
-	uint32_t _pad5;
+	uint32_t _pad4;
 	uint64_t handler;
 	uint64_t restorer;
 	uint64_t frame_sp;
 	uint64_t uc_stack[3];
 	uint64_t uc_mask;
 	uint8_t siginfo[128];
-	uint64_t _pad6[8];
+	uint64_t _pad5[8];
 };
 _Static_assert(sizeof(struct siglab_channel) == 640, "Channel size");
 _Static_assert(offsetof(struct siglab_channel, state) == 0, "Channel.State offset");
@@ -166,8 +166,8 @@ _Static_assert(offsetof(struct siglab_channel, run_state) == 20, "Channel.RunSta
 _Static_assert(offsetof(struct siglab_channel, kick_pending) == 24, "Channel.KickPending offset");
 _Static_assert(offsetof(struct siglab_channel, local_sigreturns) == 28, "Channel.LocalSigreturns offset");
 _Static_assert(offsetof(struct siglab_channel, local_sigmasks) == 32, "Channel.LocalSigmasks offset");
-_Static_assert(offsetof(struct siglab_channel, _pad0) == 36, "Channel._ offset");
-_Static_assert(offsetof(struct siglab_channel, _pad1) == 40, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, fast_returns) == 36, "Channel.FastReturns offset");
+_Static_assert(offsetof(struct siglab_channel, _pad0) == 40, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, op) == 64, "Channel.Op offset");
 _Static_assert(offsetof(struct siglab_channel, pid) == 68, "Channel.Pid offset");
 _Static_assert(offsetof(struct siglab_channel, tid) == 72, "Channel.Tid offset");
@@ -178,9 +178,9 @@ _Static_assert(offsetof(struct siglab_channel, rip) == 136, "Channel.Rip offset"
 _Static_assert(offsetof(struct siglab_channel, rsp) == 144, "Channel.Rsp offset");
 _Static_assert(offsetof(struct siglab_channel, mask) == 152, "Channel.Mask offset");
 _Static_assert(offsetof(struct siglab_channel, ret) == 160, "Channel.Ret offset");
-_Static_assert(offsetof(struct siglab_channel, _pad2) == 168, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad1) == 168, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, deliver_time) == 176, "Channel.DeliverTime offset");
-_Static_assert(offsetof(struct siglab_channel, _pad3) == 184, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad2) == 184, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, kind) == 192, "Channel.Kind offset");
 _Static_assert(offsetof(struct siglab_channel, flags) == 196, "Channel.Flags offset");
 _Static_assert(offsetof(struct siglab_channel, result) == 200, "Channel.Result offset");
@@ -190,15 +190,15 @@ _Static_assert(offsetof(struct siglab_channel, blob_arg) == 264, "Channel.BlobAr
 _Static_assert(offsetof(struct siglab_channel, blob_len) == 268, "Channel.BlobLen offset");
 _Static_assert(offsetof(struct siglab_channel, blob) == 272, "Channel.Blob offset");
 _Static_assert(offsetof(struct siglab_channel, r_nr) == 336, "Channel.RNr offset");
-_Static_assert(offsetof(struct siglab_channel, _pad4) == 344, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad3) == 344, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, signo) == 384, "Channel.Signo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad5) == 388, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad4) == 388, "Channel._ offset");
 _Static_assert(offsetof(struct siglab_channel, handler) == 392, "Channel.Handler offset");
 _Static_assert(offsetof(struct siglab_channel, restorer) == 400, "Channel.Restorer offset");
 _Static_assert(offsetof(struct siglab_channel, frame_sp) == 408, "Channel.FrameSP offset");
 _Static_assert(offsetof(struct siglab_channel, uc_stack) == 416, "Channel.UcStack offset");
 _Static_assert(offsetof(struct siglab_channel, uc_mask) == 440, "Channel.UcMask offset");
 _Static_assert(offsetof(struct siglab_channel, siginfo) == 448, "Channel.Siginfo offset");
-_Static_assert(offsetof(struct siglab_channel, _pad6) == 576, "Channel._ offset");
+_Static_assert(offsetof(struct siglab_channel, _pad5) == 576, "Channel._ offset");
 
 #endif /* SIGLAB_ABI_H */

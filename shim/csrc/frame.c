@@ -85,7 +85,7 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 	 * the handler starts as if called ((rsp + 8) % 16 == 0). */
 	sp = ((sp - sizeof(struct shim_rt_sigframe)) & ~15UL) - 8;
 	struct shim_rt_sigframe *f = (struct shim_rt_sigframe *)sp;
-	f->pretcode = restorer;
+	f->pretcode = shim_fast_restorer_for(restorer);
 	f->uc.flags = uc->flags;
 	f->uc.link = 0;
 	f->uc.stack.sp = (void *)ch->uc_stack[0];
@@ -108,6 +108,7 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 	shim_tls_last_uc = (uint64_t)&f->uc;
 	shim_tls_last_fp = fpaddr;
 	shim_tls_last_fpsize = fpsize;
+	shim_tls_last_xfeat = fp && fpsize > FXSAVE_SIZE ? *(const uint64_t *)(fp + SW_BYTES_OFF + 8) : 0;
 	stamp_delivery(ch);
 }
 

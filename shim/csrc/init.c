@@ -211,6 +211,25 @@ static void install_filter(void)
 		shim_die("seccomp(SECCOMP_SET_MODE_FILTER)", r);
 }
 
+/* fp_features reads what fastret.c's XRSTOR needs: XCR0 (XGETBV, if the
+ * kernel enabled XSAVE: CPUID.1:ECX.OSXSAVE) and the MXCSR bits that may
+ * be set (FXSAVE's MXCSR_MASK; 0 there means the default 0xffbf, SDM
+ * "Guidelines for Writing to the MXCSR Register"). */
+static void fp_features(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1U << 27)))
+		return;
+	uint32_t lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	uint8_t fx[512] __attribute__((aligned(16)));
+	__asm__ volatile("fxsave64 %0" : "=m"(fx));
+	uint32_t m = (uint32_t)fx[28] | (uint32_t)fx[29] << 8 | (uint32_t)fx[30] << 16 | (uint32_t)fx[31] << 24;
+	shim.mxcsr_mask = m ? m : 0xffbf;
+	shim.xcr0 = (uint64_t)hi << 32 | lo;
+}
+
 /* glibc's ld.so calls ELF constructors with (argc, argv, envp). */
 __attribute__((constructor)) static void shim_init(int argc, char **argv, char **envp)
 {
@@ -218,6 +237,7 @@ __attribute__((constructor)) static void shim_init(int argc, char **argv, char *
 	(void)argv;
 	long fd = parse_fd(getenv_(envp, SIGLAB_ENV_SHM_FD));
 	long sfd = parse_fd(getenv_(envp, SIGLAB_ENV_STATE_FD));
+	fp_features();
 	if (shim_map_trampoline() < 0) {
 		if (fd < 0 || sfd < 0)
 			return; /* not under siglab: stay out of the way */

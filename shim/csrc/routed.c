@@ -50,6 +50,13 @@ void shim_routed(int sig, void *infov, void *ucv)
 	struct shim_ucontext *uc = ucv;
 	const int32_t *info = infov;
 	int fault = sync_fault(sig, info[2]);
+	/* In the middle of a fast return: seen finished or not begun
+	 * (fastret.c) — unless the return itself faulted, on a frame bad
+	 * after all, which is the program's fault like any other. */
+	if (fault)
+		shim_fastret_abandon();
+	else
+		shim_fastret_fixup(uc);
 	/* A vfork child borrows its parent's channel (vfork.c): a fault
 	 * kills it as the kernel would; anything else waits for its exec. */
 	if (shim_is_vfork_child()) {

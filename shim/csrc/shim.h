@@ -114,6 +114,8 @@ struct shim_global {
 	volatile uint8_t *fork_flag; /* MADV_WIPEONFORK page: 0 in a fork child */
 	void **altstacks;            /* per channel, the shim's private stack */
 	uint32_t xsave_max;          /* bound on a signal frame's FP area (CPUID 0xD) */
+	uint64_t xcr0;               /* XGETBV(0); 0 without XSAVE (fastret.c then stays off) */
+	uint32_t mxcsr_mask;         /* FXSAVE's MXCSR_MASK (0xffbf if it reports 0) */
 };
 extern struct shim_global shim HIDDEN;
 #define SHIM_ALTSTACK_SIZE (64 * 1024)
@@ -172,6 +174,39 @@ HIDDEN uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src);
 /* sigreturn.c: rt_sigreturn without a round trip, when that is exact
  * (Header.local_sigreturn); 1 if done, 0 if the emulator must do it. */
 HIDDEN int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
+
+/* fastret.c: a handler's return without a trap. The switch stub is
+ * generated at load into the trampoline page (trampoline.c), at
+ * SHIM_SWITCH_STUB: `movl $0, %fs:armed` (12 bytes), `movq %fs:rsp,
+ * %rsp` (9), `jmp *%fs:rip` (8). */
+#define SHIM_SWITCH_STUB_OFF 16
+#define SHIM_SWITCH_STUB (SIGLAB_TRAMPOLINE_ADDR + SHIM_SWITCH_STUB_OFF)
+#define SHIM_SWITCH_STUB_DISARMED 12
+#define SHIM_SWITCH_STUB_LEN 29
+/* The smallest xsave-format FP area of a signal frame: the legacy area,
+ * the header, FP_XSTATE_MAGIC2. */
+#define SHIM_XSAVE_MIN (512 + 64 + 4)
+extern __thread uint64_t shim_tls_fr_uc HIDDEN;
+extern __thread uint32_t shim_tls_fr_active HIDDEN;
+extern __thread uint64_t shim_tls_sw_uc HIDDEN;
+extern __thread uint32_t shim_tls_sw_armed HIDDEN;
+extern __thread uint64_t shim_tls_sw_rsp HIDDEN;
+extern __thread uint64_t shim_tls_sw_rip HIDDEN;
+/* fpx_sw_bytes.xfeatures of the last frame built (frame.c). */
+extern __thread uint64_t shim_tls_last_xfeat HIDDEN;
+extern const char shim_fastret_begin[] HIDDEN, shim_fastret_saved[] HIDDEN, shim_fastret_end[] HIDDEN;
+HIDDEN void shim_fast_restorer(void);
+/* shim_switch makes gregs (a ucontext's, RSP and RIP excepted: those
+ * are in shim_tls_sw_rsp/rip), the FP area fp (XRSTOR of rfbm; none if
+ * null) and the FIX_EFLAGS bits efl_fix the thread's context. */
+HIDDEN void shim_switch(const uint64_t *gregs, const void *fp, uint64_t rfbm, uint64_t efl_fix)
+	__attribute__((noreturn));
+HIDDEN uint64_t shim_fast_restorer_for(uint64_t restorer);
+HIDDEN void shim_fastret_fixup(struct shim_ucontext *uc);
+HIDDEN void shim_fastret_abandon(void);
+/* sigreturn.c: whether do_sigaltstack(ns, NULL, sp), as
+ * restore_altstack() calls it, leaves the stack cur as it is. */
+HIDDEN int shim_altstack_unchanged(const struct shim_stack *cur, const struct shim_stack *ns, uint64_t sp);
 
 /* vfork.c */
 HIDDEN int shim_is_vfork_child(void);

@@ -80,9 +80,7 @@ static int on_sig_stack(const struct shim_stack *st, uint64_t sp)
 	return sp > base && sp - base <= st->size;
 }
 
-/* altstack_unchanged reports whether do_sigaltstack(ns, NULL, sp), as
- * restore_altstack() calls it, leaves cur as it is. */
-static int altstack_unchanged(const struct shim_stack *cur, const struct shim_stack *ns, uint64_t sp)
+int shim_altstack_unchanged(const struct shim_stack *cur, const struct shim_stack *ns, uint64_t sp)
 {
 	if (on_sig_stack(cur, sp))
 		return 1; /* EPERM, ignored */
@@ -122,7 +120,7 @@ int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 	 * thread is inside it: a plain copy is consistent. */
 	struct shim_stack st;
 	memcpy(&st, t + g->geo_thread_alt_stack, sizeof st);
-	if (!altstack_unchanged(&st, &fu.stack, sp))
+	if (!shim_altstack_unchanged(&st, &fu.stack, sp))
 		return 0;
 	/* The FP area the frame points at, read the same way and into a
 	 * private buffer first: a bad pointer is the emulator's to answer

@@ -407,6 +407,10 @@ void shim_sigsys(int sig, void *infov, void *ucv)
  * decide the interrupted syscall's fate (take_restart). A fork child that
  * has made no trapped syscall yet registers here.
  *
+ * A kick caught in the middle of a handler's fast return sees it
+ * finished or not yet begun (fastret.c), as a kernel signal would see
+ * rt_sigreturn.
+ *
  * Nested in the SIGSYS handler of an interruptible native syscall
  * (shim_tls_in_wait), the channel is busy: the kick only marks the
  * syscall interrupted and, if the thread has not yet entered it or the
@@ -426,6 +430,7 @@ void shim_kick(int sig, void *infov, void *ucv)
 			uc->gregs[REG_RIP] = (uint64_t)shim_intr_eintr;
 		return;
 	}
+	shim_fastret_fixup(uc);
 	/* A thread with no channel yet has nothing of ours to look at. A
 	 * fork child (its TLS still names its parent's channel) that made no
 	 * trapped syscall yet is kicked because the emulator registered it

@@ -99,8 +99,53 @@ long shim_raw_syscall6(long nr, long a1, long a2, long a3, long a4, long a5, lon
 	return ret;
 }
 
+/* tp_offset is the %fs-relative address of the calling thread's copy of
+ * the TLS variable at v: initial-exec TLS lies at one offset from the
+ * thread pointer in every thread (the static TLS block), and %fs:0 holds
+ * the thread pointer itself (the TCB's self pointer, x86-64 TLS ABI). */
+static int64_t tp_offset(const volatile void *v)
+{
+	uint64_t tp;
+	__asm__("movq %%fs:0, %0" : "=r"(tp));
+	return (int64_t)((uint64_t)v - tp);
+}
+
+static unsigned char *put_disp32(unsigned char *c, int64_t d)
+{
+	for (int i = 0; i < 4; i++)
+		*c++ = (unsigned char)((uint64_t)d >> (8 * i));
+	return c;
+}
+
+/* switch_stub writes fastret.c's switch stub at c: `movl $0,
+ * %fs:armed; movq %fs:rsp, %rsp; jmp *%fs:rip` (shim.h). 0 if an offset
+ * does not fit the 32-bit displacement. */
+static int switch_stub(unsigned char *c)
+{
+	int64_t armed = tp_offset(&shim_tls_sw_armed), rsp = tp_offset(&shim_tls_sw_rsp),
+		rip = tp_offset(&shim_tls_sw_rip);
+	const int64_t lim = 0x7fffffff;
+	if (armed < -lim || armed > lim || rsp < -lim || rsp > lim || rip < -lim || rip > lim)
+		return 0;
+	static const unsigned char mov0[4] = {0x64, 0xc7, 0x04, 0x25}, movsp[5] = {0x64, 0x48, 0x8b, 0x24, 0x25},
+				   jmp[4] = {0x64, 0xff, 0x24, 0x25};
+	unsigned char *p = c;
+	for (int i = 0; i < 4; i++)
+		*p++ = mov0[i];
+	p = put_disp32(p, armed);
+	p = put_disp32(p, 0);
+	for (int i = 0; i < 5; i++)
+		*p++ = movsp[i];
+	p = put_disp32(p, rsp);
+	for (int i = 0; i < 4; i++)
+		*p++ = jmp[i];
+	p = put_disp32(p, rip);
+	return p - c == SHIM_SWITCH_STUB_LEN;
+}
+
 /* shim_map_trampoline maps the page `syscall; ret` at
- * SIGLAB_TRAMPOLINE_ADDR, read-only and executable. It returns 0, or -1 if
+ * SIGLAB_TRAMPOLINE_ADDR, and the switch stub after it, read-only and
+ * executable. It returns 0, or -1 if
  * the address is taken (nothing of the shim's can run then). */
 int shim_map_trampoline(void)
 {
@@ -112,6 +157,8 @@ int shim_map_trampoline(void)
 	code[0] = 0x0f; /* syscall */
 	code[1] = 0x05;
 	code[2] = 0xc3; /* ret */
+	if (!switch_stub(code + SHIM_SWITCH_STUB_OFF))
+		shim.xcr0 = 0; /* no stub, no fast return (fastret.c) */
 	shim_raw_syscall6(__NR_mprotect, p, 4096, PROT_READ | PROT_EXEC, 0, 0, 0);
 	return 0;
 }
