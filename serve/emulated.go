@@ -778,10 +778,15 @@ func nativeAction(t *Thread, sig int, h, flags uint64) Reply {
 // frame can be built in the wrapper's context, and what became
 // deliverable stays pending: the wrapper's fast-path check finds it and
 // the shim's self-kick brings it to Kicked → Decide from a signal
-// context, before the wrapper returns.
+// context, before the wrapper returns — unless the wrapper can take a
+// frame (Call.Frame: kill and raise): then it is Decide, as after a trap.
 func (a *Emulated) finish(t *Thread, c *Call, ret int64) Reply {
 	if !c.Wrapper {
 		return a.complete(t, c.Nr, ret, c.Rsp)
+	}
+	if c.Frame {
+		t.emu.maskSynced = true // every Decide reply carries the mask
+		return a.decide(t, c.Nr, ret, c.Rsp, false)
 	}
 	rep := Complete(ret)
 	// The first wrapper reply carries the mask anyway: a thread that

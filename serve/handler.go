@@ -85,6 +85,11 @@ type Call struct {
 	// which delivers it before the wrapper returns. Context then holds
 	// the wrapper's return address and stack pointer.
 	Wrapper bool
+	// Frame (shim.ReqFrame, with Wrapper, for kill and tgkill): the
+	// wrapper can take a frame after all — KindDeliver without a restart,
+	// or KindDie — over its caller's context; Context.Rsp is where the
+	// frame may go.
+	Frame bool
 	Context
 }
 

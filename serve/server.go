@@ -409,7 +409,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 		case flags != 0 && !s.wrapperCall(flags, nr):
 			rep = Complete(-int64(unix.EINVAL))
 		default:
-			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Context: readContext(ch)}
+			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Frame: flags&shim.ReqFrame != 0, Context: readContext(ch)}
 			if c.Wrapper {
 				s.wrapped[nr].Add(1)
 			} else {
@@ -417,7 +417,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 			}
 			rep = s.call(func() Reply { return s.h.Syscall(*th, &c) })
 			if c.Wrapper {
-				rep = s.wrapperReply(rep, false)
+				rep = s.wrapperReply(rep, false, c.Frame)
 			}
 			run := c.Nr // the syscall the shim runs natively
 			if rep.Replace {
@@ -435,7 +435,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 		case flags != 0 && !s.wrapperCall(flags, nr):
 			rep = Complete(-int64(unix.EINVAL))
 		default:
-			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Context: readContext(ch)}
+			c := Call{Nr: int(nr), Args: ch.Args, Wrapper: flags != 0, Frame: flags&shim.ReqFrame != 0, Context: readContext(ch)}
 			rep = Complete(ret)
 			if nrp, ok := s.h.(NativeReporter); ok {
 				rep = s.call(func() Reply { return nrp.NativeDone(*th, &c, ret) })
@@ -445,7 +445,7 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 				rep = Complete(ret)
 			}
 			if c.Wrapper {
-				rep = s.wrapperReply(rep, true)
+				rep = s.wrapperReply(rep, true, c.Frame)
 			}
 		}
 	case shim.OpSignal:
@@ -479,9 +479,17 @@ func (s *Server) handle(ch *shim.Channel, i int, th **Thread) (exiting bool) {
 
 // wrapperCall reports whether a request's ReqFlags and Nr make a valid
 // wrapper request: the Handler answers wrappers (Header.Wrappers) and
-// the syscall is one a wrapper makes (shim.WrappedSet).
+// the syscall is one a wrapper makes (shim.WrappedSet) — kill or tgkill
+// if it can take a frame (shim.ReqFrame).
 func (s *Server) wrapperCall(flags uint32, nr uint64) bool {
-	if flags != shim.ReqWrapper || !s.wrap {
+	if !s.wrap {
+		return false
+	}
+	switch flags {
+	case shim.ReqWrapper:
+	case shim.ReqWrapper | shim.ReqFrame:
+		return nr == unix.SYS_KILL || nr == unix.SYS_TGKILL
+	default:
 		return false
 	}
 	for _, w := range shim.WrappedSet {
@@ -495,13 +503,16 @@ func (s *Server) wrapperCall(flags uint32, nr uint64) bool {
 // wrapperReply checks a Handler's answer to a wrapper request against
 // what the wrapper can apply (shim.ReqWrapper): KindComplete without a
 // restart, or (not to a report) KindNative without Interruptible,
-// Replace or TrapFd. Anything else is the Handler's bug: a fault, and
-// EPROTO for the program.
-func (s *Server) wrapperReply(rep Reply, report bool) Reply {
+// Replace or TrapFd; with frame (shim.ReqFrame), also KindDeliver
+// without a restart and KindDie. Anything else is the Handler's bug: a
+// fault, and EPROTO for the program.
+func (s *Server) wrapperReply(rep Reply, report, frame bool) Reply {
 	switch {
 	case rep.Kind == shim.KindComplete && !rep.Restart:
 		return rep
 	case rep.Kind == shim.KindNative && !report && !rep.Interruptible && !rep.Replace && !rep.TrapFd:
+		return rep
+	case frame && (rep.Kind == shim.KindDeliver && !rep.Restart || rep.Kind == shim.KindDie):
 		return rep
 	}
 	s.fault(fmt.Errorf("reply %+v to a wrapper request", rep))

@@ -30,7 +30,7 @@ import "unsafe"
 // on every incompatible change of this file.
 const (
 	Magic   = 0x0100_42414c474953
-	Version = 7
+	Version = 8
 )
 
 // Region geometry.
@@ -141,6 +141,17 @@ const (
 // default action or death — before the wrapper returns, where the kernel
 // would have delivered it on the way out of the syscall.
 const ReqWrapper = 1
+
+// ReqFrame with ReqWrapper: the wrapper (kill, raise, syscall — the sends
+// that may reach the caller) has its caller's context at hand, the
+// callee-saved registers, return address and stack pointer, and can build
+// a handler's frame over it, as the SIGSYS handler does over a trapped
+// call's. The reply may then also be KindDeliver (no FlagRestart: these
+// calls never restart) or KindDie, and a signal the call made deliverable
+// is delivered in that one round trip. Nr must be kill or tgkill; Rsp is
+// a stack pointer below everything the wrapper still uses, where the
+// frame may go.
+const ReqFrame = 2
 
 // WrappedSet lists the syscalls a wrapper request may carry: the ones
 // glibc's sigaction, sigprocmask, pthread_sigmask, sigpending, kill and

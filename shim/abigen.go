@@ -18,7 +18,7 @@ var abiConsts = []struct {
 	{"HEADER_SIZE", HeaderSize}, {"CHANNEL_SIZE", ChannelSize},
 	{"BLOB_MAX", BlobMax}, {"TRAP_WORDS", TrapWords}, {"MAX_SYSCALL", MaxSyscall}, {"MAX_COND_TRAPS", MaxCondTraps},
 	{"CHAN_FREE", ChanFree}, {"CHAN_CLAIMED", ChanClaimed}, {"CHAN_EXITING", ChanExiting},
-	{"OP_REGISTER", OpRegister}, {"REGISTER_FRESH_IMAGE", RegisterFreshImage}, {"REGISTER_INHERITED", RegisterInherited}, {"OP_SYSCALL", OpSyscall}, {"OP_SIGNAL", OpSignal}, {"OP_NATIVE_DONE", OpNativeDone}, {"OP_KERNEL_SIGNAL", OpKernelSignal}, {"NO_SYSCALL", NoSyscall}, {"REQ_WRAPPER", ReqWrapper},
+	{"OP_REGISTER", OpRegister}, {"REGISTER_FRESH_IMAGE", RegisterFreshImage}, {"REGISTER_INHERITED", RegisterInherited}, {"OP_SYSCALL", OpSyscall}, {"OP_SIGNAL", OpSignal}, {"OP_NATIVE_DONE", OpNativeDone}, {"OP_KERNEL_SIGNAL", OpKernelSignal}, {"NO_SYSCALL", NoSyscall}, {"REQ_WRAPPER", ReqWrapper}, {"REQ_FRAME", ReqFrame},
 	{"KIND_COMPLETE", KindComplete}, {"KIND_NATIVE", KindNative}, {"KIND_DELIVER", KindDeliver},
 	{"KIND_SIGRETURN", KindSigreturn}, {"KIND_DIE", KindDie},
 	{"FLAG_SET_MASK", FlagSetMask}, {"FLAG_RESTART", FlagRestart}, {"FLAG_REPORT", FlagReport}, {"FLAG_INTERRUPTIBLE", FlagInterruptible},

@@ -33,6 +33,7 @@ static __thread uint32_t shim_tls_gap __attribute__((tls_model("initial-exec")))
 #define SHIM_PROBE_MIN 32
 #define SHIM_PROBE_MAX 1024
 __thread int32_t shim_tls_tid __attribute__((tls_model("initial-exec")));
+__thread int32_t shim_tls_pid __attribute__((tls_model("initial-exec")));
 
 struct siglab_channel *shim_channel(uint32_t idx)
 {
@@ -153,7 +154,8 @@ long shim_register(struct shim_ucontext *uc)
 		return -EAGAIN;
 	struct siglab_channel *ch = shim_channel(i);
 	ch->op = SIGLAB_OP_REGISTER;
-	ch->pid = (int32_t)sys0(__NR_getpid);
+	int32_t pid = (int32_t)sys0(__NR_getpid);
+	ch->pid = pid;
 	int32_t tid = (int32_t)sys0(__NR_gettid);
 	ch->tid = tid;
 	ch->nr = 0;
@@ -186,6 +188,7 @@ long shim_register(struct shim_ucontext *uc)
 	shim_tls_chan = i + 1;
 	shim_tls_slot = (uint32_t)res;
 	shim_tls_tid = tid; /* not re-read from the region: the program can write there */
+	shim_tls_pid = pid;
 	shim_tls_spin = shim.spin;
 	set_altstack(i, uc);
 	return 0;

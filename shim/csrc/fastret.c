@@ -254,12 +254,7 @@ __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
 	__atomic_add_fetch(&ch->local_sigreturns, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&ch->fast_returns, 1, __ATOMIC_RELAXED);
-	shim_tls_sw_rsp = fu->gregs[REG_RSP];
-	shim_tls_sw_rip = rip;
-	shim_tls_sw_uc = sp;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	shim_tls_sw_armed = 1;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	shim_arm_switch(fu);
 	shim_tls_fr_active = 0;
 	shim_switch(fu->gregs, (const void *)fu->fpstate, rfbm, efl & FIX_EFLAGS);
 
@@ -335,6 +330,21 @@ void shim_fastret_fixup(struct shim_ucontext *uc)
 		uc->gregs[REG_RIP] = (uint64_t)shim_fast_restorer;
 		shim_tls_fr_active = 0;
 	}
+}
+
+void shim_arm_switch(const struct shim_ucontext *uc)
+{
+	shim_tls_sw_rsp = uc->gregs[REG_RSP];
+	shim_tls_sw_rip = uc->gregs[REG_RIP];
+	shim_tls_sw_uc = (uint64_t)uc;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	shim_tls_sw_armed = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+void shim_switch_armed(const struct shim_ucontext *uc)
+{
+	shim_switch(uc->gregs, 0, 0, uc->gregs[REG_EFL] & FIX_EFLAGS);
 }
 
 /* shim_fastret_abandon forgets a fast return a synchronous fault

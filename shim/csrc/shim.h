@@ -116,6 +116,11 @@ struct shim_global {
 	uint32_t xsave_max;          /* bound on a signal frame's FP area (CPUID 0xD) */
 	uint64_t xcr0;               /* XGETBV(0); 0 without XSAVE (fastret.c then stays off) */
 	uint32_t mxcsr_mask;         /* FXSAVE's MXCSR_MASK (0xffbf if it reports 0) */
+	/* The format of the kernel's signal-frame FP areas, from the first
+	 * SIGSYS frame (sigsys.c): fpx_sw_bytes.xfeatures and xstate_size
+	 * (0 until then); a wrapper's frame is made the same (wrappers.c). */
+	uint64_t kfp_xfeat;
+	uint32_t kfp_size;
 };
 extern struct shim_global shim HIDDEN;
 #define SHIM_ALTSTACK_SIZE (64 * 1024)
@@ -141,6 +146,7 @@ extern __thread uint32_t shim_tls_spin HIDDEN; /* adaptive spin budget, channel.
 /* The raw tid the channel was registered for: a vfork child, which shares
  * this TLS, has another (vfork.c). */
 extern __thread int32_t shim_tls_tid HIDDEN;
+extern __thread int32_t shim_tls_pid HIDDEN; /* its process, at registration */
 /* Where this thread's last delivery put its frame's ucontext and FP area,
  * and the FP area's size (frame.c): the local rt_sigreturn's guess, so it
  * reads both with one process_vm_readv (sigreturn.c). */
@@ -203,6 +209,11 @@ HIDDEN void shim_switch(const uint64_t *gregs, const void *fp, uint64_t rfbm, ui
 	__attribute__((noreturn));
 HIDDEN uint64_t shim_fast_restorer_for(uint64_t restorer);
 HIDDEN void shim_fastret_fixup(struct shim_ucontext *uc);
+/* shim_arm_switch makes uc the context a kick or routed signal completes
+ * the thread's switch to (shim_fastret_fixup); shim_switch_armed then
+ * switches to it, keeping the FP state as it is. */
+HIDDEN void shim_arm_switch(const struct shim_ucontext *uc);
+HIDDEN void shim_switch_armed(const struct shim_ucontext *uc) __attribute__((noreturn));
 HIDDEN void shim_fastret_abandon(void);
 /* sigreturn.c: whether do_sigaltstack(ns, NULL, sp), as
  * restore_altstack() calls it, leaves the stack cur as it is. */

@@ -343,6 +343,23 @@ void shim_deliver_later(void)
 	sys3(__NR_tgkill, sys0(__NR_getpid), sys0(__NR_gettid), SIGLAB_KICK_SIGNAL);
 }
 
+/* learn_fp_format records the format of the kernel's signal-frame FP
+ * area (fpx_sw_bytes, arch/x86/kernel/fpu/signal.c save_sw_bytes) from a
+ * frame it built, for the frames wrappers build (wrappers.c). */
+static void learn_fp_format(const struct shim_ucontext *uc)
+{
+	const uint8_t *fp = (const uint8_t *)uc->fpstate;
+	if (!fp)
+		return;
+	const uint32_t *sw = (const uint32_t *)(fp + 464);
+	uint32_t xsize = sw[4];
+	if (sw[0] != 0x46505853U /* FP_XSTATE_MAGIC1 */ || xsize < SHIM_XSAVE_MIN - 4 || xsize + 4 > shim.xsave_max ||
+	    sw[1] != xsize + 4)
+		return;
+	shim.kfp_xfeat = *(const uint64_t *)(sw + 2);
+	__atomic_store_n(&shim.kfp_size, xsize, __ATOMIC_RELEASE);
+}
+
 void shim_sigsys(int sig, void *infov, void *ucv)
 {
 	struct shim_siginfo_sys *info = infov;
@@ -350,6 +367,8 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	(void)sig;
 	if (info->code != SYS_SECCOMP)
 		return; /* a SIGSYS some process sent: not a trap (emulated later) */
+	if (!__atomic_load_n(&shim.kfp_size, __ATOMIC_RELAXED))
+		learn_fp_format(uc);
 	long nr = info->syscall;
 	if (nr == __NR_execve || nr == __NR_execveat) {
 		/* Only the fd filter traps these (trapfd.c); a vfork child's

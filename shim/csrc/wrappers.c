@@ -165,14 +165,26 @@ __thread volatile uint32_t shim_tls_in_wrapper __attribute__((tls_model("initial
 __thread volatile uint32_t shim_tls_wrap_deferred __attribute__((tls_model("initial-exec")));
 __thread volatile uint64_t shim_tls_wrap_block __attribute__((tls_model("initial-exec")));
 
+static long round_trip_as(struct siglab_channel *ch, uint32_t req, long nr, const long *a, uint64_t sp,
+			  uint64_t *mask, int *set_mask);
+
 /* round_trip sends the call over the thread's channel and applies the
  * answer (KIND_COMPLETE, or KIND_NATIVE with an optional report); *mask
  * becomes the emulator's new kernel mask if it sent one (*set_mask). */
 static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64_t sp, uint64_t *mask,
 		       int *set_mask)
 {
+	return round_trip_as(ch, SIGLAB_REQ_WRAPPER, nr, a, sp, mask, set_mask);
+}
+
+/* round_trip_as is round_trip with the request's flags: with
+ * SIGLAB_REQ_FRAME a KIND_DELIVER or KIND_DIE answer is left in the
+ * channel for the caller (send_framed), which gets -EINPROGRESS. */
+static long round_trip_as(struct siglab_channel *ch, uint32_t req, long nr, const long *a, uint64_t sp,
+			  uint64_t *mask, int *set_mask)
+{
 	ch->op = SIGLAB_OP_SYSCALL;
-	ch->req_flags = SIGLAB_REQ_WRAPPER;
+	ch->req_flags = req;
 	ch->nr = (uint64_t)nr;
 	for (int i = 0; i < 6; i++)
 		ch->args[i] = (uint64_t)a[i];
@@ -192,6 +204,9 @@ static long round_trip(struct siglab_channel *ch, long nr, const long *a, uint64
 		}
 		if (kind == SIGLAB_KIND_COMPLETE)
 			return ch->result;
+		if ((req & SIGLAB_REQ_FRAME) && (kind == SIGLAB_KIND_DELIVER || kind == SIGLAB_KIND_DIE) &&
+		    !(flags & SIGLAB_FLAG_RESTART))
+			return -EINPROGRESS;
 		if (kind != SIGLAB_KIND_NATIVE || round > 0 ||
 		    (flags & (SIGLAB_FLAG_SYSCALL | SIGLAB_FLAG_TRAP_FD | SIGLAB_FLAG_INTERRUPTIBLE | SIGLAB_FLAG_RESTART))) {
 			shim_note("emulator sent a reply a wrapper cannot apply", kind);
@@ -405,35 +420,228 @@ EXPORT int sigpending(uint64_t *set)
 	return (int)ret_errno(wrapped(__NR_rt_sigpending, (long)set, 8, 0, 0));
 }
 
-/* A signal a thread sends its own process may be delivered to it before
- * the call returns (kill(2)). Through the trap that is one round trip: the
- * emulator answers with the frame (KIND_DELIVER). A wrapper's request
- * cannot take a frame, so the same signal would cost a second round trip
- * (the self-kick's slow path, leave): measured, kill(getpid(), SIGUSR1)
- * with a handler took twice as long through the wrapper. So a send that
- * may reach the caller — its own pid, its group (0), everyone (-1), or
- * any group (a negative pid: it may be the caller's) — takes the trap. */
-static int may_reach_self(long pid)
+/* Sends that may reach the caller: kill(2) with a signal, tgkill(2) —
+ * through kill(3), raise(3) and syscall(3). The kernel delivers such a
+ * signal on the way out of the syscall, over the context the call returns
+ * to; through the trap that is one round trip (the emulator answers with
+ * the frame, KIND_DELIVER). These wrappers can take the frame too
+ * (SIGLAB_REQ_FRAME): an entry stub in assembly (WRAP_ENTRY) saves what
+ * a context needs that C cannot see — the callee-saved registers, the
+ * return address, the caller's stack pointer — and on a KIND_DELIVER
+ * answer send_framed makes the context its caller has once the call has
+ * returned (the result in RAX, errno already set; the caller-saved
+ * registers are lost across any call), with its FP state saved by XSAVE in
+ * the format of the kernel's frames (learned from the first SIGSYS
+ * frame), builds the handler's frame over it (frame.c) and switches to
+ * the handler (fastret.c), armed first, so that a kick or routed signal
+ * landing in between sees the switch done and delivers over the handler
+ * as the kernel nests a second frame. The frame goes SEND_GAP bytes below
+ * the wrapper's stack pointer, past everything the wrapper still calls.
+ * Without a channel, the kernel's frame format or XSAVE, the send takes
+ * the trap, as glibc's own instruction would. */
+#define SEND_GAP 2048
+
+struct wrap_regs {
+	uint64_t rbx, rbp, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rdx, rcx, r8, r9;
+	uint64_t arg7;     /* the first stack argument (syscall's sixth) */
+	uint64_t entry_sp; /* where the return address is */
+};
+_Static_assert(sizeof(struct wrap_regs) == 112, "WRAP_ENTRY's layout");
+
+/* WRAP_ENTRY(name, impl): the exported name saves the registers into a
+ * struct wrap_regs on its stack, aligned to 16 bytes whatever the caller's
+ * alignment was (glibc's wrappers do not need it, so callers get away
+ * without), and returns impl(&regs)'s result. Its CFI finds the return
+ * address through entry_sp: CFA = *(rsp + 104) + 8. */
+#define WRAP_ENTRY(name, impl, vis)                                                        \
+	".globl " name "\n" vis                                                            \
+	".type " name ",@function\n" name ":\n"                                            \
+	"	.cfi_startproc\n"                                                          \
+	"	movq %rsp, %rax\n"                                                         \
+	"	.cfi_def_cfa %rax, 8\n"                                                    \
+	"	subq $112, %rsp\n"                                                         \
+	"	andq $-16, %rsp\n"                                                         \
+	"	movq %rax, 104(%rsp)\n"                                                    \
+	"	.cfi_escape 0x0f, 0x06, 0x77, 0xe8, 0x00, 0x06, 0x23, 0x08\n"              \
+	"	movq %rbx, 0(%rsp)\n"                                                      \
+	"	movq %rbp, 8(%rsp)\n"                                                      \
+	"	movq %r12, 16(%rsp)\n"                                                     \
+	"	movq %r13, 24(%rsp)\n"                                                     \
+	"	movq %r14, 32(%rsp)\n"                                                     \
+	"	movq %r15, 40(%rsp)\n"                                                     \
+	"	movq %rdi, 48(%rsp)\n"                                                     \
+	"	movq %rsi, 56(%rsp)\n"                                                     \
+	"	movq %rdx, 64(%rsp)\n"                                                     \
+	"	movq %rcx, 72(%rsp)\n"                                                     \
+	"	movq %r8, 80(%rsp)\n"                                                      \
+	"	movq %r9, 88(%rsp)\n"                                                      \
+	"	movq 8(%rax), %rax\n"                                                      \
+	"	movq %rax, 96(%rsp)\n"                                                     \
+	"	movq %rsp, %rdi\n"                                                         \
+	"	call " impl "\n"                                                           \
+	"	movq 104(%rsp), %rsp\n"                                                    \
+	"	.cfi_def_cfa %rsp, 8\n"                                                    \
+	"	ret\n"                                                                     \
+	"	.cfi_endproc\n"                                                            \
+	".size " name ", .-" name "\n"
+
+__asm__(".text\n" WRAP_ENTRY("kill", "shim_kill_impl", "") WRAP_ENTRY("raise", "shim_raise_impl", "")
+		WRAP_ENTRY("shim_syscall_send", "shim_syscall_send_impl", ".hidden shim_syscall_send\n")
+	/* syscall(3): glibc's own (sysdeps/unix/sysv/linux/x86_64/syscall.S),
+	 * frameless — a vfork or clone made through it returns on whatever
+	 * stack it has — but kill and tgkill go to shim_syscall_send. */
+	".globl syscall\n"
+	".type syscall,@function\n"
+	"syscall:\n"
+	"	.cfi_startproc\n"
+	"	cmpq $62, %rdi\n"
+	"	je shim_syscall_send\n"
+	"	cmpq $234, %rdi\n"
+	"	je shim_syscall_send\n"
+	"	movq %rdi, %rax\n"
+	"	movq %rsi, %rdi\n"
+	"	movq %rdx, %rsi\n"
+	"	movq %rcx, %rdx\n"
+	"	movq %r8, %r10\n"
+	"	movq %r9, %r8\n"
+	"	movq 8(%rsp), %r9\n"
+	"	syscall\n"
+	"	cmpq $-4095, %rax\n"
+	"	jae 1f\n"
+	"	ret\n"
+	"1:	movq %rax, %rdi\n"
+	"	jmp shim_syscall_error\n"
+	"	.cfi_endproc\n"
+	".size syscall, .-syscall\n");
+
+__attribute__((used)) long shim_syscall_error(long r)
 {
-	return pid <= 0 || pid == raw_syscall(__NR_getpid, 0, 0, 0, 0);
+	return ret_errno(r);
 }
 
-EXPORT int kill(int pid, int sig)
+/* kernel_fp_save writes the FP state into fp (64-byte aligned, size + 4
+ * bytes) as the kernel writes a signal frame's (copy_fpstate_to_sigframe:
+ * XSAVE of the frame's features, FP and SSE always marked present in
+ * XSTATE_BV, fpx_sw_bytes, FP_XSTATE_MAGIC2 after the area). */
+static void kernel_fp_save(uint8_t *fp, uint32_t size, uint64_t xfeat)
 {
-	if (sig != 0 && may_reach_self(pid))
-		return (int)ret_errno(raw_syscall(__NR_kill, pid, sig, 0, 0));
-	return (int)ret_errno(wrapped(__NR_kill, pid, sig, 0, 0));
+	memset(fp + 464, 0, 48 + 64); /* fpx_sw_bytes and the XSAVE header */
+	__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"((uint32_t)xfeat), "d"((uint32_t)(xfeat >> 32)) : "memory");
+	uint32_t *sw = (uint32_t *)(fp + 464);
+	sw[0] = 0x46505853U; /* FP_XSTATE_MAGIC1 */
+	sw[1] = size + 4;
+	*(uint64_t *)(sw + 2) = xfeat;
+	sw[4] = size;
+	*(uint64_t *)(fp + 512) |= 3; /* XFEATURE_MASK_FPSSE */
+	*(uint32_t *)(fp + size) = 0x46505845U; /* FP_XSTATE_MAGIC2 */
 }
 
-EXPORT int raise(int sig)
+/* send_framed makes syscall nr (kill or tgkill) for the wrapper whose
+ * registers are w, and returns glibc's result — or, if the emulator
+ * delivers a signal, never returns: the handler runs, and its return
+ * (to the context built here) is the wrapper's. With self (raise), a1
+ * and a2 are filled in: the thread's own pid and tid. */
+static long send_framed(const struct wrap_regs *w, long nr, long a1, long a2, long a3, int self)
 {
+	uint32_t fsize = __atomic_load_n(&shim.kfp_size, __ATOMIC_ACQUIRE);
+	if (!fsize || !shim.xcr0 || !may_wrap()) {
+		if (self) {
+			a2 = raw_syscall(__NR_gettid, 0, 0, 0, 0);
+			a1 = raw_syscall(__NR_getpid, 0, 0, 0, 0);
+		}
+		return ret_errno(raw_syscall(nr, a1, a2, a3, 0));
+	}
+	if (self)
+		a1 = shim_tls_pid, a2 = shim_tls_tid; /* may_wrap: this thread's channel */
+	uint8_t fpraw[fsize + 4 + 64];
+	uint8_t *fp = (uint8_t *)(((uint64_t)fpraw + 63) & ~63UL);
+	struct shim_ucontext suc;
+	const long a[6] = {a1, a2, a3, 0, 0, 0};
+	uint64_t mask = 0, sp;
+	int set_mask = 0;
+	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
+	uint64_t kmask = shim_tls_emask_valid ? SHIM_KMASK(shim_tls_emask) : ~0ULL; /* in force now */
+	__asm__ volatile("movq %%rsp, %0" : "=r"(sp));
+	enter();
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_SEQ_CST);
+	long r = round_trip_as(ch, SIGLAB_REQ_WRAPPER | SIGLAB_REQ_FRAME, nr, a, (sp - SEND_GAP) & ~15UL, &mask,
+			       &set_mask);
+	ch->req_flags = 0;
+	if (r != -EINPROGRESS) {
+		leave(ch, set_mask, mask);
+		return ret_errno(r);
+	}
+	if (__atomic_load_n(&ch->kind, __ATOMIC_RELAXED) == SIGLAB_KIND_DIE) {
+		shim_tls_in_wrapper = 0;
+		shim_die_by(ch->signo, 0);
+	}
+	long rv = ret_errno(ch->result);
+
+	/* The caller's context after the call: the kernel's frame of a
+	 * syscall would have RCX = the return address and R11 = the flags
+	 * (the syscall instruction's); CS and SS are the 64-bit user ones
+	 * (setup_sigcontext writes GS and FS as 0). */
+	uint64_t efl;
+	__asm__ volatile("pushfq\n\tpopq %0" : "=r"(efl));
+	memset(&suc, 0, sizeof suc);
+	suc.flags = 7; /* UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS */
+	uint64_t *g = suc.gregs;
+	g[REG_RBX] = w->rbx, g[REG_RBP] = w->rbp, g[REG_R12] = w->r12, g[REG_R13] = w->r13;
+	g[REG_R14] = w->r14, g[REG_R15] = w->r15;
+	g[REG_RDI] = w->rdi, g[REG_RSI] = w->rsi, g[REG_RDX] = w->rdx, g[REG_R8] = w->r8, g[REG_R9] = w->r9;
+	g[REG_RAX] = (uint64_t)rv;
+	g[REG_RSP] = w->entry_sp + 8;
+	g[REG_RIP] = *(const uint64_t *)w->entry_sp;
+	g[REG_RCX] = g[REG_RIP];
+	g[REG_EFL] = g[REG_R11] = efl;
+	g[REG_CSGSFS] = 0x33 | 0x2bULL << 48;
+	g[REG_OLDMASK] = kmask;
+	kernel_fp_save(fp, fsize, shim.kfp_xfeat);
+	suc.fpstate = (uint64_t)fp;
+	suc.sigmask = kmask;
+	shim_deliver(ch, &suc);
+
+	shim_arm_switch(&suc);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	shim_tls_in_wrapper = 0;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	uint64_t deferred = shim_tls_wrap_deferred ? shim_tls_wrap_block : 0;
+	shim_tls_wrap_deferred = 0;
+	shim_tls_wrap_block = 0;
+	if (set_mask && (mask != kmask || deferred))
+		sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
+	else if (deferred)
+		sys4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &deferred, 0, 8);
+	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
+	if (shim_deliverable(shim_tls_slot))
+		shim_deliver_later(); /* lands armed: delivered over the handler */
+	shim_switch_armed(&suc);
+}
+
+__attribute__((used)) long shim_kill_impl(const struct wrap_regs *w)
+{
+	int pid = (int)w->rdi, sig = (int)w->rsi;
+	if (sig == 0)
+		return (int)ret_errno(wrapped(__NR_kill, pid, sig, 0, 0));
+	return (int)send_framed(w, __NR_kill, pid, sig, 0, 0);
+}
+
+__attribute__((used)) long shim_raise_impl(const struct wrap_regs *w)
+{
+	int sig = (int)w->rdi;
 	if (sig == SIGCANCEL_ || sig == SIGSETXID_) {
 		set_errno(EINVAL);
 		return -1;
 	}
+	if (sig != 0)
+		return (int)send_framed(w, __NR_tgkill, 0, 0, sig, 1);
 	long tid = raw_syscall(__NR_gettid, 0, 0, 0, 0);
 	long pid = raw_syscall(__NR_getpid, 0, 0, 0, 0);
-	if (sig != 0) /* to the caller itself: the trap (may_reach_self) */
-		return (int)ret_errno(raw_syscall(__NR_tgkill, pid, tid, sig, 0));
-	return (int)ret_errno(wrapped(__NR_tgkill, pid, tid, sig, 0));
+	return (int)ret_errno(wrapped(__NR_tgkill, pid, tid, 0, 0));
+}
+
+__attribute__((used)) long shim_syscall_send_impl(const struct wrap_regs *w)
+{
+	return send_framed(w, (long)w->rdi, (long)w->rsi, (long)w->rdx, (long)w->rcx, 0);
 }
