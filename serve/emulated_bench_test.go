@@ -56,15 +56,17 @@ func BenchmarkEmulatedGetppid(b *testing.B) {
 
 // BenchmarkEmulatedDeliverSelf: kill(self, SIGUSR1) + SA_SIGINFO handler +
 // rt_sigreturn, natively, with the small test emulator of deliver_test.go,
-// and with the real one — whose rt_sigreturn the shim does itself
-// (emulated) or asks it for (emulated-remote-sigreturn, the A/B of
-// shim/csrc/sigreturn.c).
+// and with the real one: kill through glibc's syscall(3), which the shim
+// interposes (emulated: no trap, the frame in the wrapper's round trip,
+// and the handler's return made by the shim's restorer, fastret.c); kill
+// by the raw instruction (emulated-trap: the SIGSYS path); and every
+// return asked of the emulator (emulated-remote-sigreturn).
 func BenchmarkEmulatedDeliverSelf(b *testing.B) {
 	path := buildC(b, "deliver_bench")
-	run := func(b *testing.B, native bool, h func(fastpath.State) (Handler, error)) {
+	run := func(b *testing.B, native bool, h func(fastpath.State) (Handler, error), extra ...string) {
 		var med, lo, hi float64
 		var ok int
-		benchProgram(b, path, []string{strconv.Itoa(max(b.N, 1000)), "1"}, native, h,
+		benchProgram(b, path, append([]string{strconv.Itoa(max(b.N, 1000)), "1"}, extra...), native, h,
 			"signal ns/delivery median %g min %g max %g (handled %d)", &med, &lo, &hi, &ok)
 		if ok != 1 {
 			b.Fatalf("handler count wrong")
@@ -76,6 +78,7 @@ func BenchmarkEmulatedDeliverSelf(b *testing.B) {
 		run(b, false, func(st fastpath.State) (Handler, error) { return newMiniEmu(st), nil })
 	})
 	b.Run("emulated", func(b *testing.B) { run(b, false, newEmulatedHandler) })
+	b.Run("emulated-trap", func(b *testing.B) { run(b, false, newEmulatedHandler, "raw") })
 	b.Run("emulated-remote-sigreturn", func(b *testing.B) { run(b, false, newRemoteSigreturnHandler) })
 }
 

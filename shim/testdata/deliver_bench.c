@@ -2,7 +2,9 @@
  * an SA_SIGINFO handler and returning through rt_sigreturn, and prints the
  * median of several rounds in ns per signal. Natively that is the kernel's
  * delivery; under an emulator that delivers SIGUSR1 itself it is the
- * shim's. Usage: deliver_bench [N] [rounds] */
+ * shim's. The kill is glibc's syscall(3) — which the shim interposes, so
+ * that under siglab it skips the trap — or, with "raw", the syscall
+ * instruction itself, which traps. Usage: deliver_bench [N] [rounds] [raw] */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stdio.h>
@@ -37,10 +39,14 @@ int main(int argc, char **argv)
 	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGUSR1, &sa, NULL);
 	pid_t me = getpid();
+	int raw = argc > 3 && strcmp(argv[3], "raw") == 0;
 	for (int k = 0; k < rounds; k++) {
 		double t0 = now();
 		for (long i = 0; i < n; i++)
-			syscall(SYS_kill, me, SIGUSR1);
+			if (raw)
+				raw_syscall4(SYS_kill, me, SIGUSR1, 0, 0);
+			else
+				syscall(SYS_kill, me, SIGUSR1);
 		r[k] = (now() - t0) / n;
 	}
 	qsort(r, rounds, sizeof r[0], cmp);

@@ -1,7 +1,7 @@
 /* sigmask_bench.c — times sigprocmask(SIG_BLOCK, &empty, &old) and
  * kill(self, 0) made two ways each, in interleaved rounds, and getppid(2)
- * beside them for scale: the raw syscall instruction (never interposed:
- * under siglab it traps), and glibc's function (under siglab the shim's
+ * beside them for scale: the raw syscall instruction (raw_syscall4, never
+ * interposed: under siglab it traps), and glibc's function (under siglab the shim's
  * interposed wrapper, which skips the trap unless its wrappers are off; it
  * answers this sigprocmask itself, a mere query, while kill goes to the
  * emulator). Prints the median of each in ns per call.
@@ -31,16 +31,16 @@ int main(int argc, char **argv)
 	for (int k = 0; k < rounds; k++) {
 		double t0 = now();
 		for (long i = 0; i < n; i++)
-			syscall(SYS_getppid);
+			raw_syscall4(SYS_getppid, 0, 0, 0, 0);
 		double t1 = now();
 		for (long i = 0; i < n; i++)
-			syscall(SYS_rt_sigprocmask, SIG_BLOCK, &empty, &old, 8);
+			raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, (long)&empty, (long)&old, 8);
 		double t2 = now();
 		for (long i = 0; i < n; i++)
 			sigprocmask(SIG_BLOCK, &empty, &old);
 		double t3 = now();
 		for (long i = 0; i < n; i++)
-			syscall(SYS_kill, self, 0);
+			raw_syscall4(SYS_kill, self, 0, 0, 0);
 		double t4 = now();
 		for (long i = 0; i < n; i++)
 			kill(self, 0);
