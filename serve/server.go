@@ -134,10 +134,11 @@ type Stats struct {
 	// restorer made without a trap (shim/csrc/fastret.c); a statistic
 	// only, as the shims report it.
 	FastReturns int64
-	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
-	// shim's wrappers answered themselves (a query, or a mask that only
-	// unblocks: shim/csrc/wrappers.c), as the shims report them; a
-	// statistic only. They are in neither Syscalls nor Wrapped.
+	// LocalSigmasks counts the rt_sigprocmask calls the shim answered
+	// itself (a query, or a mask that only unblocks), through its
+	// wrappers (shim/csrc/wrappers.c) or in its SIGSYS handler
+	// (shim/csrc/sigreturn.c), as the shims report them; a statistic
+	// only. They are in neither Syscalls nor Wrapped.
 	LocalSigmasks int64
 	Faults        int64 // handler panics and malformed replies
 	LastFault     error // the last of them

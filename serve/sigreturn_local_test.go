@@ -51,3 +51,33 @@ func TestLocalSigreturn(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalSigprocmaskTrapped runs shim/testdata/rawmask.c — rt_sigprocmask
+// by the syscall instruction, every kind of call and error — natively and
+// under the emulator: identical output on every layout, and the calls that
+// only query or unblock (the 1000 restores after a block among them) are
+// answered by the SIGSYS handler itself, none with RemoteSigreturn.
+func TestLocalSigprocmaskTrapped(t *testing.T) {
+	bin := buildC(t, "rawmask")
+	for _, layout := range fastpath.Layouts() {
+		for _, remoteOnly := range []bool{false, true} {
+			name := layout
+			if remoteOnly {
+				name += "/remote"
+			}
+			t.Run(name, func(t *testing.T) {
+				opts := Options{Layout: layout, NewHandler: func(st fastpath.State) (Handler, error) {
+					return NewEmulated(st, EmulatedConfig{RemoteSigreturn: remoteOnly})
+				}}
+				stats := compare(t, bin, opts)
+				local, trapped := stats.LocalSigmasks, stats.Syscalls[unix.SYS_RT_SIGPROCMASK]
+				if remoteOnly && local != 0 {
+					t.Errorf("%d rt_sigprocmask answered by the shim with RemoteSigreturn", local)
+				}
+				if !remoteOnly && (local < 1000 || trapped < 1000) {
+					t.Errorf("%d answered by the shim, %d by the emulator: want ≥ 1000 each (the restores, the blocks)", local, trapped)
+				}
+			})
+		}
+	}
+}

@@ -382,9 +382,9 @@ type Channel struct {
 	// (Header.LocalSigreturn): shim increments atomically, emulator reads
 	// it for its statistics only.
 	LocalSigreturns uint32
-	// LocalSigmasks counts the sigprocmask/pthread_sigmask calls the
-	// shim's wrappers answered themselves (Header.LocalSigreturn and
-	// Header.Wrappers, csrc/wrappers.c): shim increments atomically,
+	// LocalSigmasks counts the rt_sigprocmask calls the shim answered
+	// itself (Header.LocalSigreturn): its wrappers' (csrc/wrappers.c) and
+	// trapped ones (csrc/sigreturn.c). Shim increments atomically,
 	// emulator reads it for its statistics only.
 	LocalSigmasks uint32
 	// FastReturns counts, among LocalSigreturns, the returns the shim's

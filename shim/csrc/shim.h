@@ -180,6 +180,9 @@ HIDDEN uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src);
 /* sigreturn.c: rt_sigreturn without a round trip, when that is exact
  * (Header.local_sigreturn); 1 if done, 0 if the emulator must do it. */
 HIDDEN int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);
+/* sigreturn.c: a trapped rt_sigprocmask that only queries or unblocks,
+ * answered the same way; 1 if done. */
+HIDDEN int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc);
 
 /* fastret.c: a handler's return without a trap. The switch stub is
  * generated at load into the trampoline page (trampoline.c), at

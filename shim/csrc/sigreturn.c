@@ -149,3 +149,51 @@ int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 	__atomic_add_fetch(&ch->local_sigreturns, 1, __ATOMIC_RELAXED);
 	return 1;
 }
+
+/* shim_local_sigprocmask answers a trapped rt_sigprocmask(how, set, oset,
+ * size) without the emulator, under the conditions of wrappers.c's
+ * local_sigmask: the emulator lets the shim write the thread's blocked
+ * word (Header.local_sigreturn) and the new mask only unblocks or keeps —
+ * a query, a restore after a block, what the Go runtime does around every
+ * clone and cgo call. SYSCALL_DEFINE4(rt_sigprocmask) is then: the size
+ * checked (EINVAL, the emulator's to say), the set copied in (a bad
+ * pointer: the emulator's EFAULT), the mask less SIGKILL and SIGSTOP
+ * stored, the old one copied out (EFAULT after the mask changed). The
+ * program's memory is read and written with process_vm_readv/writev(2) on
+ * the thread, which fail where a load or store would fault. A signal sent
+ * meanwhile is covered as for rt_sigreturn (the check after it in
+ * sigsys.c). 1 if done (RAX set), 0 if the emulator must answer. */
+int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc)
+{
+	uint8_t *t = shim_local_record();
+	if (!t)
+		return 0;
+	uint64_t how = uc->gregs[REG_RDI], set = uc->gregs[REG_RSI], oset = uc->gregs[REG_RDX];
+	if (uc->gregs[REG_R10] != 8 || (set && how > 2))
+		return 0;
+	uint64_t *blocked = (uint64_t *)(t + shim.cfg.geo_thread_blocked);
+	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old, s = 0;
+	if (set) {
+		if (!read_self(&s, set, 8))
+			return 0;
+		mask = how == 0 ? old | s : how == 1 ? old & ~s : s; /* SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK */
+		mask &= ~SHIM_UNBLOCKABLE;
+		if (mask & ~old)
+			return 0; /* blocks more: retarget_shared_pending is the emulator's */
+	}
+	long ret = 0;
+	if (oset) {
+		struct shim_iovec local = {&old, 8}, remote = {(void *)oset, 8};
+		long w = sys6(__NR_process_vm_writev, shim_tls_tid, &local, 1, &remote, 1, 0);
+		if (w == -EFAULT)
+			ret = -EFAULT;
+		else if (w != 8)
+			return 0; /* refused for another reason: nothing changed yet */
+	}
+	if (mask != old)
+		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+	shim_set_mask(uc, mask);
+	uc->gregs[REG_RAX] = (uint64_t)ret;
+	__atomic_add_fetch(&ch->local_sigmasks, 1, __ATOMIC_RELAXED);
+	return 1;
+}

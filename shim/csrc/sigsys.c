@@ -19,7 +19,8 @@
  * Delivery (frame.c) happens in two places: a KIND_DELIVER answer to the
  * syscall itself, and the slow path after the fast-path check; a trapped
  * rt_sigreturn answered with KIND_SIGRETURN restores a frame, and one
- * that only unblocks is restored here without asking (sigreturn.c).
+ * that only unblocks is restored here without asking (sigreturn.c), as
+ * is an rt_sigprocmask that only queries or unblocks.
  *
  * Syscalls in Header.local_set run natively right here without a round
  * trip (the emulator's choice; it measures the trap alone).
@@ -399,7 +400,10 @@ void shim_sigsys(int sig, void *infov, void *ucv)
 	}
 	struct siglab_channel *ch = shim_self(uc);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_IN_SHIM, __ATOMIC_RELAXED);
-	if (nr != __NR_rt_sigreturn || !shim_local_sigreturn(ch, uc)) {
+	int local = nr == __NR_rt_sigreturn	 ? shim_local_sigreturn(ch, uc)
+		    : nr == __NR_rt_sigprocmask ? shim_local_sigprocmask(ch, uc)
+						 : 0;
+	if (!local) {
 		fill_call(ch, uc, SIGLAB_OP_SYSCALL, nr);
 		shim_call(ch);
 		if (apply(ch, uc, nr, 1))
