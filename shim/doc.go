@@ -18,7 +18,11 @@
 // emulator sanitised, or another syscall in its place: FlagSyscall), a
 // signal frame to build, or a frame to restore at rt_sigreturn — which the
 // shim does alone when the restored mask only unblocks and the alternate
-// stack stays (csrc/sigreturn.c, Header.LocalSigreturn). A native
+// stack stays (csrc/sigreturn.c, Header.LocalSigreturn), mostly without
+// even a trap: a frame whose sa_restorer is a plain rt_sigreturn stub gets
+// the shim's restorer, which returns in user space (csrc/fastret.c); a
+// trapped rt_sigprocmask that only queries or unblocks is answered alone
+// the same way. A native
 // descriptor standing for an emulated object (a signalfd is an eventfd
 // natively) gets a second, stacked filter of its own that traps its read,
 // readv and close (FlagTrapFd), and execve, which the shim then runs
@@ -39,13 +43,15 @@
 //
 // C programs' most common signal calls skip the trap: the shim exports
 // glibc-compatible sigaction, sigprocmask, pthread_sigmask, sigpending,
-// kill and raise (csrc/wrappers.c), which do in user space what glibc's
-// do (its restorer, its internal signals, errno) and send the syscall
-// over the thread's channel as a wrapper's request (ReqWrapper,
+// kill, raise and syscall (csrc/wrappers.c), which do in user space what
+// glibc's do (its restorer, its internal signals, errno) and send the
+// syscall over the thread's channel as a wrapper's request (ReqWrapper,
 // Header.Wrappers), in the program's own context: the answer is a result
-// and maybe a mask, never a frame; what became deliverable is found by
-// the fast-path check afterwards and delivered by a self-kick before the
-// wrapper returns. A wrapper holds the channel without blocking signals:
+// and maybe a mask; what became deliverable is found by the fast-path
+// check afterwards and delivered by a self-kick before the wrapper
+// returns — except for the sends that may reach the caller (kill, raise,
+// syscall's kill and tgkill), whose answer may be the frame itself
+// (ReqFrame), built over the caller's context after the call. A wrapper holds the channel without blocking signals:
 // the kick handler defers to it, and a routed signal is queued again,
 // blocked until the wrapper is done. A sigprocmask that only queries or
 // unblocks is answered by the wrapper itself from the arena's blocked

@@ -211,9 +211,8 @@ static inline __attribute__((always_inline)) int fp_ok(uint64_t fu, uint64_t fp,
 /* shim_fastret_prepare is rt_sigreturn's checks and its commit, for the
  * frame fu the restorer found: if everything holds it stores the mask and
  * switches (no return); otherwise it returns and the restorer traps. The
- * conditions beyond sigreturn.c's: the kernel mask the restored one needs
- * is the one in force (the fast return makes no rt_sigprocmask); no
- * single-step or resume flag (POPFQ cannot set RF); RIP in user space;
+ * conditions beyond sigreturn.c's: no single-step or resume flag (POPFQ
+ * cannot set RF); RIP in user space;
  * nothing deliverable once the mask is stored — the trapped return then
  * delivers it over the restored context, as the kernel does on its way
  * out. A kick that lands in here restarts the restorer
@@ -232,7 +231,7 @@ __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 	uint64_t *blocked = (uint64_t *)(t + g->geo_thread_blocked);
 	uint64_t mask = fu->sigmask & ~SHIM_UNBLOCKABLE;
 	uint64_t cur = __atomic_load_n(blocked, __ATOMIC_SEQ_CST);
-	if ((mask & ~cur) || SHIM_KMASK(mask) != SHIM_KMASK(shim_tls_emask))
+	if (mask & ~cur)
 		goto fallback;
 	struct shim_stack st, ns;
 	const uint8_t *ast = t + g->geo_thread_alt_stack;
@@ -248,6 +247,15 @@ __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 		goto fallback;
 
 	__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+	/* The kernel's mask follows (what the trapped return puts in
+	 * uc_sigmask): it differs only in the signals neither the shim owns
+	 * nor routes — the job-control ones, whose native action stops the
+	 * thread wherever it is, here as well as after the switch. Go's
+	 * handlers, which block every signal, always change it. */
+	if (SHIM_KMASK(mask) != SHIM_KMASK(shim_tls_emask)) {
+		uint64_t k = SHIM_KMASK(mask);
+		sys4(__NR_rt_sigprocmask, 2 /* SIG_SETMASK */, &k, 0, 8);
+	}
 	shim_tls_emask = mask;
 	if (shim_deliverable(shim_tls_slot))
 		goto fallback;
