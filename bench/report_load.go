@@ -180,6 +180,14 @@ func layoutRank(l string) int {
 	return 2
 }
 
+// companionFile reports whether name is one of the text files siglab
+// writes into a result folder beside the results: tables.txt, and
+// profile-compare.txt, which would otherwise read as suite "profile",
+// layout "compare".
+func companionFile(name string) bool {
+	return name == "tables.txt" || name == ProfileCompareFile
+}
+
 // SuiteFile is one "<suite>-<layout>.txt" file of a result folder.
 type SuiteFile struct {
 	Suite, Layout string
@@ -205,7 +213,7 @@ func SuiteFiles(dir string) (map[string][]SuiteFile, []string, error) {
 	for _, p := range names {
 		base := strings.TrimSuffix(filepath.Base(p), ".txt")
 		i := strings.LastIndexByte(base, '-')
-		if i <= 0 || i == len(base)-1 || base == "tables" {
+		if i <= 0 || i == len(base)-1 || companionFile(filepath.Base(p)) {
 			continue // not <suite>-<layout>.txt (e.g. our own tables.txt)
 		}
 		sf := SuiteFile{Suite: base[:i], Layout: base[i+1:], Path: p}

@@ -212,12 +212,11 @@ static inline __attribute__((always_inline)) int fp_ok(uint64_t fu, uint64_t fp,
  * frame fu the restorer found: if everything holds it stores the mask and
  * switches (no return); otherwise it returns and the restorer traps. The
  * conditions beyond sigreturn.c's: no single-step or resume flag (POPFQ
- * cannot set RF); RIP in user space;
- * nothing deliverable once the mask is stored — the trapped return then
- * delivers it over the restored context, as the kernel does on its way
- * out. A kick that lands in here restarts the restorer
- * (shim_fastret_fixup): the only store before the switch, the mask, is
- * idempotent. */
+ * cannot set RF); RIP in user space; nothing deliverable once the mask is
+ * stored — the trapped return then delivers it over the restored context,
+ * as the kernel does on its way out. A kick that lands in here restarts
+ * the restorer (shim_fastret_fixup): what happens before the switch, the
+ * mask stored and the kernel's set, is idempotent. */
 __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 {
 	const struct siglab_header *g = &shim.cfg;
