@@ -80,10 +80,11 @@ type Call struct {
 	// Wrapper: the call comes from one of the shim's libc wrappers
 	// (shim.ReqWrapper), in the program's own context: the Handler must
 	// answer KindComplete or KindNative (whose report is answered
-	// KindComplete), never with a frame, a restart or a death — a signal
-	// the call made deliverable stays pending for the shim's fast path,
-	// which delivers it before the wrapper returns. Context then holds
-	// the wrapper's return address and stack pointer.
+	// KindComplete), never with a restart, and with a frame or a death
+	// only if Frame — otherwise a signal the call made deliverable stays
+	// pending for the shim's fast path, which delivers it before the
+	// wrapper returns. Context then holds the wrapper's return address
+	// and stack pointer.
 	Wrapper bool
 	// Frame (shim.ReqFrame, with Wrapper, for kill and tgkill): the
 	// wrapper can take a frame after all — KindDeliver without a restart,

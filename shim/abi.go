@@ -132,10 +132,10 @@ const (
 // that reports it) comes from one of the shim's libc wrappers
 // (csrc/wrappers.c), in the program's own context, not from a trap:
 // there is no signal frame to build a handler's frame over, nor a
-// context to restart. Nr must be in WrappedSet; the reply must be
-// KindComplete (FlagSetMask allowed, FlagRestart not) or KindNative
-// (FlagReport allowed, whose answer is again KindComplete only, and
-// neither FlagInterruptible nor FlagTrapFd). A signal the call made
+// context to restart (but see ReqFrame). Nr must be in WrappedSet; the
+// reply must be KindComplete (FlagSetMask allowed, FlagRestart not) or
+// KindNative (FlagReport allowed, whose answer is again KindComplete only,
+// and neither FlagInterruptible nor FlagTrapFd). A signal the call made
 // deliverable stays pending: the wrapper's fast-path check finds it and
 // the shim kicks itself, so the kick handler delivers it — handler,
 // default action or death — before the wrapper returns, where the kernel

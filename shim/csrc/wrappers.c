@@ -1,8 +1,8 @@
 /* wrappers.c — glibc's signal wrappers, interposed: sigaction,
- * sigprocmask, pthread_sigmask, sigpending, kill and raise, exported by the
- * preloaded shim so that a C program's calls reach the emulator without a
- * SIGSYS trap (Header.wrappers, SIGLAB_REQ_WRAPPER), as Shadow's shim
- * interposes libc.
+ * sigprocmask, pthread_sigmask, sigpending, kill, raise and syscall,
+ * exported by the preloaded shim so that a C program's calls reach the
+ * emulator without a SIGSYS trap (Header.wrappers, SIGLAB_REQ_WRAPPER), as
+ * Shadow's shim interposes libc.
  *
  * Exactness. Each wrapper does in user space exactly what glibc 2.36 does
  * (signal/sigaction.c and sysdeps/unix/sysv/linux/libc_sigaction.c,
@@ -20,8 +20,10 @@
  * The path. A thread with a channel sends the call itself (OP_SYSCALL with
  * SIGLAB_REQ_WRAPPER); the emulator answers KIND_COMPLETE, with the new
  * emulated mask, or KIND_NATIVE (run through the trampoline, reported back
- * if asked). It never answers with a frame: there is no trap context to
- * build one over. A signal the call made deliverable is found by the
+ * if asked) — or, to a send that may reach the caller
+ * (SIGLAB_REQ_FRAME, send_framed below), with the frame itself. Otherwise
+ * there is no trap context to build a frame over: a signal the call made
+ * deliverable is found by the
  * fast-path check afterwards and the thread kicks itself
  * (shim_deliver_later); the kick, blocked until the final mask goes in,
  * arrives on the way out of that rt_sigprocmask and delivers from a real
