@@ -63,6 +63,12 @@ __thread uint32_t shim_tls_sw_armed __attribute__((tls_model("initial-exec")));
 __thread uint64_t shim_tls_sw_rsp __attribute__((tls_model("initial-exec")));
 __thread uint64_t shim_tls_sw_rip __attribute__((tls_model("initial-exec")));
 __thread uint64_t shim_tls_last_xfeat __attribute__((tls_model("initial-exec")));
+/* A wrapper's switch (wrappers.c's send_framed) ends a wrapper: the
+ * kernel mask its handler runs under, which a completed switch must
+ * install, and the wrapper's hold on the thread to release. */
+static __thread uint32_t tls_sw_wrapper __attribute__((tls_model("initial-exec")));
+static __thread uint64_t tls_sw_kmask __attribute__((tls_model("initial-exec")));
+
 /* The last restorer address checked, and whether it is a stub. */
 static __thread uint64_t tls_stub_addr __attribute__((tls_model("initial-exec")));
 static __thread uint32_t tls_stub_ok __attribute__((tls_model("initial-exec")));
@@ -261,7 +267,7 @@ __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 	struct siglab_channel *ch = shim_channel(shim_tls_chan - 1);
 	__atomic_add_fetch(&ch->local_sigreturns, 1, __ATOMIC_RELAXED);
 	__atomic_add_fetch(&ch->fast_returns, 1, __ATOMIC_RELAXED);
-	shim_arm_switch(fu);
+	shim_arm_switch(fu, 0, 0);
 	shim_tls_fr_active = 0;
 	shim_switch(fu->gregs, (const void *)fu->fpstate, rfbm, efl & FIX_EFLAGS);
 
@@ -321,6 +327,16 @@ void shim_fastret_fixup(struct shim_ucontext *uc)
 	if (shim_tls_sw_armed || (rip >= SHIM_SWITCH_STUB + SHIM_SWITCH_STUB_DISARMED &&
 				  rip < SHIM_SWITCH_STUB + SHIM_SWITCH_STUB_LEN)) {
 		shim_restore_frame((const struct shim_ucontext *)shim_tls_sw_uc, uc);
+		if (tls_sw_wrapper) {
+			/* What the wrapper had left to do before its switch:
+			 * the handler's kernel mask (which also lets a routed
+			 * signal it deferred through), and letting go. */
+			uc->sigmask = tls_sw_kmask;
+			shim_tls_wrap_deferred = 0;
+			shim_tls_wrap_block = 0;
+			shim_tls_in_wrapper = 0;
+			tls_sw_wrapper = 0;
+		}
 		shim_tls_sw_armed = 0;
 		shim_tls_fr_active = 0;
 		return;
@@ -339,8 +355,10 @@ void shim_fastret_fixup(struct shim_ucontext *uc)
 	}
 }
 
-void shim_arm_switch(const struct shim_ucontext *uc)
+void shim_arm_switch(const struct shim_ucontext *uc, int wrapper, uint64_t kmask)
 {
+	tls_sw_wrapper = (uint32_t)wrapper;
+	tls_sw_kmask = kmask;
 	shim_tls_sw_rsp = uc->gregs[REG_RSP];
 	shim_tls_sw_rip = uc->gregs[REG_RIP];
 	shim_tls_sw_uc = (uint64_t)uc;

@@ -213,9 +213,11 @@ HIDDEN void shim_switch(const uint64_t *gregs, const void *fp, uint64_t rfbm, ui
 HIDDEN uint64_t shim_fast_restorer_for(uint64_t restorer);
 HIDDEN void shim_fastret_fixup(struct shim_ucontext *uc);
 /* shim_arm_switch makes uc the context a kick or routed signal completes
- * the thread's switch to (shim_fastret_fixup); shim_switch_armed then
- * switches to it, keeping the FP state as it is. */
-HIDDEN void shim_arm_switch(const struct shim_ucontext *uc);
+ * the thread's switch to (shim_fastret_fixup) — for a wrapper, also
+ * installing kmask as the kernel mask and ending the wrapper's hold on
+ * the thread; shim_switch_armed then switches to it, keeping the FP state
+ * as it is. */
+HIDDEN void shim_arm_switch(const struct shim_ucontext *uc, int wrapper, uint64_t kmask);
 HIDDEN void shim_switch_armed(const struct shim_ucontext *uc) __attribute__((noreturn));
 HIDDEN void shim_fastret_abandon(void);
 /* sigreturn.c: whether do_sigaltstack(ns, NULL, sp), as

@@ -604,17 +604,20 @@ static long send_framed(const struct wrap_regs *w, long nr, long a1, long a2, lo
 	suc.sigmask = kmask;
 	shim_deliver(ch, &suc);
 
-	shim_arm_switch(&suc);
+	/* Armed while the wrapper still holds the thread: a kick or routed
+	 * signal from here on completes the switch and the rest of this
+	 * tail (shim_fastret_fixup), and is then handled over the handler's
+	 * context, as the kernel nests a second frame. */
+	uint64_t deferred = shim_tls_wrap_deferred ? shim_tls_wrap_block : 0;
+	uint64_t kmask_to = (set_mask ? mask : kmask) & ~deferred;
+	shim_arm_switch(&suc, 1, kmask_to);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	shim_tls_in_wrapper = 0;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	uint64_t deferred = shim_tls_wrap_deferred ? shim_tls_wrap_block : 0;
 	shim_tls_wrap_deferred = 0;
 	shim_tls_wrap_block = 0;
-	if (set_mask && (mask != kmask || deferred))
-		sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &mask, 0, 8);
-	else if (deferred)
-		sys4(__NR_rt_sigprocmask, SIG_UNBLOCK_, &deferred, 0, 8);
+	if (kmask_to != kmask || deferred)
+		sys4(__NR_rt_sigprocmask, SIG_SETMASK_, &kmask_to, 0, 8);
 	__atomic_store_n(&ch->run_state, SIGLAB_RUN_USER, __ATOMIC_SEQ_CST);
 	if (shim_deliverable(shim_tls_slot))
 		shim_deliver_later(); /* lands armed: delivered over the handler */
