@@ -12,7 +12,9 @@
  * sigreturn.c for what that is) in user space, under the same conditions
  * as sigreturn.c's local return — plus a few more that keep every step a
  * plain load or an instruction that cannot fault — and otherwise makes the
- * trapped rt_sigreturn from the frame as before.
+ * trapped rt_sigreturn from the frame as before. Its one syscall, made
+ * only when the kernel's mask must change with the emulated one (the
+ * job-control signals, which Go's handlers block), is rt_sigprocmask.
  *
  * What a program can see. The return address of its handler is the
  * shim's restorer, not its sa_restorer. Unwinders find the interrupted
@@ -34,12 +36,13 @@
  * the program's context; they run on the shim's own stack) may land
  * anywhere in them. shim_fastret_fixup, first thing in those handlers,
  * makes the interrupted context one the kernel could have interrupted:
- * before the return is committed (the emulated mask stored), back to the
- * restorer's first instruction with RSP at the frame — as if the handler
- * had just returned — and re-running from there is idempotent; after it,
- * the return completed from the frame (shim_restore_frame), as if
- * rt_sigreturn had run. shim_switch serves the libc wrappers too.
- */
+ * before the switch is armed, back to the restorer's first instruction
+ * with RSP at the frame — as if the handler had just returned — and
+ * re-running from there is idempotent (the mask stores included); once
+ * armed, the return completed from the frame (shim_restore_frame), as if
+ * rt_sigreturn had run. The libc wrappers switch to a handler's frame the
+ * same way (wrappers.c, send_framed), armed before they let go of the
+ * thread. */
 #include "shim.h"
 
 #define STR_(x) #x
