@@ -18,8 +18,31 @@ import (
 // emulator. Of the 103, all but the one that makes SIGUSR2 deliverable
 // return without a trap at all (shim/csrc/fastret.c).
 func TestLocalSigreturn(t *testing.T) {
-	bin := buildC(t, "sigreturn_local")
 	const local, remote = 103, 2
+	compareLocalModes(t, buildC(t, "sigreturn_local"), func(t *testing.T, stats Stats, remoteOnly bool) {
+		wantLocal := int64(local)
+		if remoteOnly {
+			wantLocal = 0
+		}
+		if stats.LocalSigreturns != wantLocal {
+			t.Errorf("%d rt_sigreturns done by the shim, want %d", stats.LocalSigreturns, wantLocal)
+		}
+		// All of the local ones but the return that unblocks a pending
+		// SIGUSR2: that one is delivered over the restored context,
+		// which the trapped return does.
+		if wantFast := max(wantLocal-1, 0); stats.FastReturns != wantFast {
+			t.Errorf("%d handler returns made without a trap, want %d", stats.FastReturns, wantFast)
+		}
+		if got, want := stats.Syscalls[unix.SYS_RT_SIGRETURN], local+remote-wantLocal; got != want {
+			t.Errorf("%d rt_sigreturns reached the emulator, want %d", got, want)
+		}
+	})
+}
+
+// compareLocalModes runs bin natively and under Emulated on every layout,
+// with the shim's local returns allowed and with RemoteSigreturn, and
+// hands each emulated run's counts to check.
+func compareLocalModes(t *testing.T, bin string, check func(t *testing.T, stats Stats, remoteOnly bool)) {
 	for _, layout := range fastpath.Layouts() {
 		for _, remoteOnly := range []bool{false, true} {
 			name := layout
@@ -30,23 +53,7 @@ func TestLocalSigreturn(t *testing.T) {
 				opts := Options{Layout: layout, NewHandler: func(st fastpath.State) (Handler, error) {
 					return NewEmulated(st, EmulatedConfig{RemoteSigreturn: remoteOnly})
 				}}
-				stats := compare(t, bin, opts)
-				wantLocal := int64(local)
-				if remoteOnly {
-					wantLocal = 0
-				}
-				if stats.LocalSigreturns != wantLocal {
-					t.Errorf("%d rt_sigreturns done by the shim, want %d", stats.LocalSigreturns, wantLocal)
-				}
-				// All of the local ones but the return that unblocks
-				// a pending SIGUSR2: that one is delivered over the
-				// restored context, which the trapped return does.
-				if wantFast := max(wantLocal-1, 0); stats.FastReturns != wantFast {
-					t.Errorf("%d handler returns made without a trap, want %d", stats.FastReturns, wantFast)
-				}
-				if got, want := stats.Syscalls[unix.SYS_RT_SIGRETURN], local+remote-wantLocal; got != want {
-					t.Errorf("%d rt_sigreturns reached the emulator, want %d", got, want)
-				}
+				check(t, compare(t, bin, opts), remoteOnly)
 			})
 		}
 	}
@@ -58,26 +65,13 @@ func TestLocalSigreturn(t *testing.T) {
 // only query or unblock (the 1000 restores after a block among them) are
 // answered by the SIGSYS handler itself, none with RemoteSigreturn.
 func TestLocalSigprocmaskTrapped(t *testing.T) {
-	bin := buildC(t, "rawmask")
-	for _, layout := range fastpath.Layouts() {
-		for _, remoteOnly := range []bool{false, true} {
-			name := layout
-			if remoteOnly {
-				name += "/remote"
-			}
-			t.Run(name, func(t *testing.T) {
-				opts := Options{Layout: layout, NewHandler: func(st fastpath.State) (Handler, error) {
-					return NewEmulated(st, EmulatedConfig{RemoteSigreturn: remoteOnly})
-				}}
-				stats := compare(t, bin, opts)
-				local, trapped := stats.LocalSigmasks, stats.Syscalls[unix.SYS_RT_SIGPROCMASK]
-				if remoteOnly && local != 0 {
-					t.Errorf("%d rt_sigprocmask answered by the shim with RemoteSigreturn", local)
-				}
-				if !remoteOnly && (local < 1000 || trapped < 1000) {
-					t.Errorf("%d answered by the shim, %d by the emulator: want ≥ 1000 each (the restores, the blocks)", local, trapped)
-				}
-			})
+	compareLocalModes(t, buildC(t, "rawmask"), func(t *testing.T, stats Stats, remoteOnly bool) {
+		local, trapped := stats.LocalSigmasks, stats.Syscalls[unix.SYS_RT_SIGPROCMASK]
+		if remoteOnly && local != 0 {
+			t.Errorf("%d rt_sigprocmask answered by the shim with RemoteSigreturn", local)
 		}
-	}
+		if !remoteOnly && (local < 1000 || trapped < 1000) {
+			t.Errorf("%d answered by the shim, %d by the emulator: want ≥ 1000 each (the restores, the blocks)", local, trapped)
+		}
+	})
 }

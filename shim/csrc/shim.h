@@ -90,6 +90,17 @@ HIDDEN void shim_die_raw(const char *msg, unsigned long len) __attribute__((nore
 HIDDEN long shim_syscall_intr(long nr, long a1, long a2, long a3, long a4, long a5, long a6,
 			      volatile uint32_t *flag);
 extern const char shim_intr_begin[] HIDDEN, shim_intr_end[] HIDDEN, shim_intr_eintr[] HIDDEN;
+/* SHIM_ASM_SYSCALL_ARGS moves a C call's (nr, a1, ..., a6) — RDI, RSI,
+ * RDX, RCX, R8, R9 and the first stack argument — into the syscall
+ * registers (RAX, RDI, RSI, RDX, R10, R8, R9), at a function's entry. */
+#define SHIM_ASM_SYSCALL_ARGS                 \
+	"	movq %rdi, %rax\n"                 \
+	"	movq %rsi, %rdi\n"                 \
+	"	movq %rdx, %rsi\n"                 \
+	"	movq %rcx, %rdx\n"                 \
+	"	movq %r8, %r10\n"                  \
+	"	movq %r9, %r8\n"                   \
+	"	movq 8(%rsp), %r9\n"
 /* The address the filter allows: right after the trampoline's syscall. */
 #define SHIM_ALLOWED_IP (SIGLAB_TRAMPOLINE_ADDR + 2)
 #define sys0(n) shim_syscall6((n), 0, 0, 0, 0, 0, 0)
