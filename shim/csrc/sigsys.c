@@ -263,6 +263,13 @@ static uint64_t take_restart(struct shim_ucontext *uc)
 	uint64_t rip = uc->gregs[REG_RIP], rax = uc->gregs[REG_RAX];
 	if (rax >= SIGLAB_MAX_SYSCALL || (rip & 4095) == 4095 || rip < 4096)
 		return SIGLAB_NO_SYSCALL;
+	/* rt_sigreturn is never set up for a restart (restore_sigcontext()
+	 * makes orig_ax -1): on its syscall instruction with RAX 15, the
+	 * thread is about to return from a handler — a restorer's
+	 * `mov $15, %rax; syscall` caught between the two — and an -EINTR
+	 * there would lose the frame (return_storm, traced, saw it). */
+	if (rax == __NR_rt_sigreturn)
+		return SIGLAB_NO_SYSCALL;
 	if (*(const volatile uint16_t *)rip != 0x050f) /* syscall */
 		return SIGLAB_NO_SYSCALL;
 	uc->gregs[REG_RIP] = rip + 2;
