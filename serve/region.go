@@ -150,6 +150,9 @@ func NewRegion(rc RegionConfig) (*Region, error) {
 	}
 	if rc.LocalSigreturn {
 		r.Header().LocalSigreturn = 1
+		if g.SummaryStride == 0 {
+			r.Header().LocalBlock = 1 // shim.Header.LocalBlock: nothing derived from the mask
+		}
 	}
 	if rc.Wrappers {
 		r.Header().Wrappers = 1

@@ -354,6 +354,15 @@ type Header struct {
 	// load.
 	Wrappers  uint32
 	CondTraps [MaxCondTraps]uint32
+	// LocalBlock, with LocalSigreturn, lets the shim also store a mask
+	// that blocks more (a trapped rt_sigprocmask, the sigprocmask
+	// wrappers: csrc/sigreturn.c), when nothing it newly blocks is pending
+	// for the process — retarget_shared_pending() would have nothing to
+	// do. The emulator sets it only for a layout that derives nothing
+	// from the blocked word (Geometry.SummaryStride 0): a summary word
+	// may lack bits, never hold stale ones. Emulator writes; shim reads at
+	// load.
+	LocalBlock uint32
 }
 
 // CondTrap is a Header.CondTraps entry: syscall nr traps only when

@@ -78,8 +78,9 @@ struct siglab_header {
 	uint32_t num_cond_traps;
 	uint32_t wrappers;
 	uint32_t cond_traps[8];
+	uint32_t local_block;
 };
-_Static_assert(sizeof(struct siglab_header) == 328, "Header size");
+_Static_assert(sizeof(struct siglab_header) == 336, "Header size");
 _Static_assert(offsetof(struct siglab_header, magic) == 0, "Header.Magic offset");
 _Static_assert(offsetof(struct siglab_header, version) == 8, "Header.Version offset");
 _Static_assert(offsetof(struct siglab_header, header_size) == 12, "Header.HeaderSize offset");
@@ -111,6 +112,7 @@ _Static_assert(offsetof(struct siglab_header, mirror_set) == 280, "Header.Mirror
 _Static_assert(offsetof(struct siglab_header, num_cond_traps) == 288, "Header.NumCondTraps offset");
 _Static_assert(offsetof(struct siglab_header, wrappers) == 292, "Header.Wrappers offset");
 _Static_assert(offsetof(struct siglab_header, cond_traps) == 296, "Header.CondTraps offset");
+_Static_assert(offsetof(struct siglab_header, local_block) == 328, "Header.LocalBlock offset");
 
 struct siglab_channel {
 	uint32_t state;

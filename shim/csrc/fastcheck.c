@@ -20,6 +20,20 @@ uint8_t *shim_local_record(void)
 	return shim.cfg.local_sigreturn ? thread_record(shim_tls_slot) : 0;
 }
 
+uint64_t shim_proc_pending(uint32_t slot)
+{
+	const struct siglab_header *g = &shim.cfg;
+	const uint8_t *t = thread_record(slot);
+	if (!t)
+		return 0;
+	uint32_t proc = __atomic_load_n((const uint32_t *)(t + g->geo_thread_proc), __ATOMIC_RELAXED);
+	if (proc >= g->max_procs)
+		return 0;
+	return __atomic_load_n((const uint64_t *)(shim.state + g->geo_proc_base + (uint64_t)proc * g->geo_proc_stride +
+						  g->geo_proc_pending),
+			       __ATOMIC_SEQ_CST);
+}
+
 int shim_deliverable(uint32_t slot)
 {
 	const struct siglab_header *g = &shim.cfg;

@@ -85,6 +85,8 @@ static void validate(struct siglab_header *h, uint64_t region_file, uint64_t sta
 		shim_die("fastpath geometry does not fit a local rt_sigreturn", 0);
 	if (h->wrappers > 1)
 		shim_die("the wrappers switch is neither 0 nor 1", 0);
+	if (h->local_block > 1 || (h->local_block && !h->local_sigreturn))
+		shim_die("the local-block switch is neither 0 nor 1, or set without local returns", 0);
 	if (h->num_cond_traps > SIGLAB_MAX_COND_TRAPS)
 		shim_die("too many conditional traps", 0);
 	for (uint32_t i = 0; i < h->num_cond_traps; i++) {

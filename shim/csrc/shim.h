@@ -172,6 +172,13 @@ HIDDEN int shim_deliverable(uint32_t slot);
  * shim may change its blocked word itself (Header.local_sigreturn:
  * sigreturn.c, and the sigprocmask wrappers), else NULL. */
 HIDDEN uint8_t *shim_local_record(void);
+/* shim_proc_pending is the pending set of thread slot's process, read
+ * from the arena (0 for a slot or process out of range). */
+HIDDEN uint64_t shim_proc_pending(uint32_t slot);
+/* shim_store_mask stores the thread's new blocked word mask, its old one
+ * being old, when the shim may (sigreturn.c): 1 if stored, 0 if the
+ * emulator must make the change. */
+HIDDEN int shim_store_mask(uint64_t *blocked, uint64_t old, uint64_t mask);
 /* The signals no mask holds (SIGKILL, SIGSTOP). */
 #define SHIM_UNBLOCKABLE (SHIM_SIGBIT(9) | SHIM_SIGBIT(19))
 

@@ -150,12 +150,36 @@ int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 	return 1;
 }
 
+/* shim_store_mask: a mask that only unblocks (or keeps) is stored
+ * (Header.local_sigreturn). One that blocks more is too under
+ * Header.local_block, unless something it newly blocks is pending for the
+ * process: __set_task_blocked() then calls retarget_shared_pending() to
+ * hand such a signal to another thread, which only the emulator can do.
+ * The check follows the store (Dekker's pattern with a sender, which
+ * stores the process's pending bit and then reads the threads' blocked
+ * words to choose one, complete_signal()): a signal the load misses is
+ * sent after the store, and its sender sees this thread blocking it. One
+ * the load sees takes the mask back, and the call to the emulator. */
+int shim_store_mask(uint64_t *blocked, uint64_t old, uint64_t mask)
+{
+	if (mask == old)
+		return 1;
+	if ((mask & ~old) && !shim.cfg.local_block)
+		return 0;
+	__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+	if ((mask & ~old) && (shim_proc_pending(shim_tls_slot) & mask & ~old)) {
+		__atomic_store_n(blocked, old, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	return 1;
+}
+
 /* shim_local_sigprocmask answers a trapped rt_sigprocmask(how, set, oset,
  * size) without the emulator, under the conditions of wrappers.c's
  * local_sigmask: the emulator lets the shim write the thread's blocked
  * word (Header.local_sigreturn) and the new mask only unblocks or keeps —
  * a query, a restore after a block, what the Go runtime does around every
- * clone and cgo call. SYSCALL_DEFINE4(rt_sigprocmask) is then: the size
+ * clone and cgo call — or blocks more where shim_store_mask may. SYSCALL_DEFINE4(rt_sigprocmask) is then: the size
  * checked (EINVAL, the emulator's to say), the set copied in (a bad
  * pointer: the emulator's EFAULT), the mask less SIGKILL and SIGSTOP
  * stored, the old one copied out (EFAULT after the mask changed). The
@@ -178,7 +202,7 @@ int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc)
 			return 0;
 		mask = how == 0 ? old | s : how == 1 ? old & ~s : s; /* SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK */
 		mask &= ~SHIM_UNBLOCKABLE;
-		if (mask & ~old)
+		if ((mask & ~old) && !shim.cfg.local_block)
 			return 0; /* blocks more: retarget_shared_pending is the emulator's */
 	}
 	long ret = 0;
@@ -190,8 +214,8 @@ int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc)
 		else if (w != 8)
 			return 0; /* refused for another reason: nothing changed yet */
 	}
-	if (mask != old)
-		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
+	if (!shim_store_mask(blocked, old, mask))
+		return 0; /* oset, written already, gets the same value again */
 	shim_set_mask(uc, mask);
 	uc->gregs[REG_RAX] = (uint64_t)ret;
 	__atomic_add_fetch(&ch->local_sigmasks, 1, __ATOMIC_RELAXED);

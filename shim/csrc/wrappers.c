@@ -296,8 +296,9 @@ static void leave(struct siglab_channel *ch, int set_mask, uint64_t mask)
  * emulator when that is exact, as sigreturn.c answers rt_sigreturn: the
  * emulator allowed the shim to write the thread's blocked word
  * (Header.local_sigreturn: the layout's check reads it as it is, and the
- * emulator reads it there), and the new mask only unblocks or keeps —
- * blocking more needs retarget_shared_pending(), the emulator's. Then
+ * emulator reads it there), and the new mask only unblocks or keeps — or
+ * blocks more where shim_store_mask (sigreturn.c) may: blocking more can
+ * need retarget_shared_pending(), the emulator's. Then
  * rt_sigprocmask (kernel/signal.c) is: the new mask less SIGKILL and
  * SIGSTOP stored, the old one written to oset (a bad oset fails with
  * EFAULT and the mask still changes, as copy_to_user fails after it) with
@@ -328,7 +329,7 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 		else
 			mask = s;
 		mask &= ~SHIM_UNBLOCKABLE;
-		if (mask & ~old) {
+		if ((mask & ~old) && !shim.cfg.local_block) {
 			leave(ch, 0, 0);
 			return 0;
 		}
@@ -351,8 +352,11 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 			return 0;
 		}
 	}
+	if (!shim_store_mask(blocked, old, mask)) {
+		leave(ch, 0, 0); /* the emulator's after all: oset gets the same value again */
+		return 0;
+	}
 	if (mask != old) {
-		__atomic_store_n(blocked, mask, __ATOMIC_SEQ_CST);
 		shim_tls_emask = mask;
 		shim_tls_emask_valid = 1;
 	}
