@@ -20,18 +20,24 @@ uint8_t *shim_local_record(void)
 	return shim.cfg.local_sigreturn ? thread_record(shim_tls_slot) : 0;
 }
 
-uint64_t shim_proc_pending(uint32_t slot)
+/* proc_pending is the pending set of thread record t's process; the slot
+ * read from the arena is bounds-checked because the program can scribble
+ * on it. */
+static uint64_t proc_pending(const uint8_t *t)
 {
 	const struct siglab_header *g = &shim.cfg;
-	const uint8_t *t = thread_record(slot);
-	if (!t)
-		return 0;
 	uint32_t proc = __atomic_load_n((const uint32_t *)(t + g->geo_thread_proc), __ATOMIC_RELAXED);
 	if (proc >= g->max_procs)
 		return 0;
 	return __atomic_load_n((const uint64_t *)(shim.state + g->geo_proc_base + (uint64_t)proc * g->geo_proc_stride +
 						  g->geo_proc_pending),
 			       __ATOMIC_SEQ_CST);
+}
+
+uint64_t shim_proc_pending(uint32_t slot)
+{
+	const uint8_t *t = thread_record(slot);
+	return t ? proc_pending(t) : 0;
 }
 
 int shim_deliverable(uint32_t slot)
@@ -42,12 +48,5 @@ int shim_deliverable(uint32_t slot)
 		return 0;
 	uint64_t pending = __atomic_load_n((const uint64_t *)(t + g->geo_thread_pending), __ATOMIC_SEQ_CST);
 	uint64_t blocked = __atomic_load_n((const uint64_t *)(t + g->geo_thread_blocked), __ATOMIC_SEQ_CST);
-	uint32_t proc = __atomic_load_n((const uint32_t *)(t + g->geo_thread_proc), __ATOMIC_RELAXED);
-	uint64_t ppending = 0;
-	if (proc < g->max_procs)
-		ppending = __atomic_load_n((const uint64_t *)(shim.state + g->geo_proc_base +
-							      (uint64_t)proc * g->geo_proc_stride +
-							      g->geo_proc_pending),
-					   __ATOMIC_SEQ_CST);
-	return ((pending | ppending) & ~blocked) != 0;
+	return ((pending | proc_pending(t)) & ~blocked) != 0;
 }
