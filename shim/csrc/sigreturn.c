@@ -179,7 +179,8 @@ int shim_store_mask(uint64_t *blocked, uint64_t old, uint64_t mask)
  * local_sigmask: the emulator lets the shim write the thread's blocked
  * word (Header.local_sigreturn) and the new mask only unblocks or keeps —
  * a query, a restore after a block, what the Go runtime does around every
- * clone and cgo call — or blocks more where shim_store_mask may. SYSCALL_DEFINE4(rt_sigprocmask) is then: the size
+ * clone and cgo call — or blocks more where shim_store_mask may.
+ * SYSCALL_DEFINE4(rt_sigprocmask) is then: the size
  * checked (EINVAL, the emulator's to say), the set copied in (a bad
  * pointer: the emulator's EFAULT), the mask less SIGKILL and SIGSTOP
  * stored, the old one copied out (EFAULT after the mask changed). The
