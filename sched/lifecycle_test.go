@@ -202,6 +202,29 @@ func TestOrphanedPgrpHupCont(t *testing.T) {
 	})
 }
 
+// TestExitWhileWaiting: a thread whose process exits while it waits in
+// the emulator is woken, and its goroutine's Resume must leave it Exited.
+// It set it Running again, and the Detach that followed ran ThreadExit on
+// a free slot: the emulator panicked (seen once in CI, serve's suite).
+func TestExitWhileWaiting(t *testing.T) {
+	forLayouts(t, func(t *testing.T, v *env) {
+		p, t1, mem := v.proc(100, 0)
+		t2 := v.thread(t1, 101)
+		if r := v.sys(t2, unix.SYS_RT_SIGSUSPEND, mem.u64s(0), 8); r.Kind != Wait {
+			t.Fatal(r)
+		}
+		v.e.ProcessExit(p, WaitStatus(0))
+		if r := v.e.Resume(t2); r.Kind == Wait {
+			t.Fatalf("still waiting after its process exited: %+v", r)
+		}
+		if v.e.ThreadState(t2) != Exited {
+			t.Fatalf("state %v after Resume, want Exited", v.e.ThreadState(t2))
+		}
+		v.e.ThreadExit(t2) // the channel's Detach: must find it gone, not panic
+		v.e.ThreadExit(t1)
+	})
+}
+
 func TestThreadExit(t *testing.T) {
 	forLayouts(t, func(t *testing.T, v *env) {
 		p, t1, mem := v.proc(100, 0)

@@ -92,7 +92,9 @@ func (e *Emulator) finishWait(t *Thread, result int64) {
 	e.leaveWait(t)
 	t.wait.done = true
 	t.wait.result = result
-	t.state = InSyscall
+	if t.state != Exited { // as in Resume
+		t.state = InSyscall
+	}
 	t.wakeUp()
 }
 
@@ -132,6 +134,11 @@ func (e *Emulator) Resume(t *Thread) Result {
 	}
 	r := w.result
 	*w = waitState{}
-	t.state = Running
+	// A thread removed while it waited (its process's exit, another
+	// thread's execve: removeThread) stays Exited: its slot is free, maybe
+	// another thread's already, and a later ThreadExit must find it gone.
+	if t.state != Exited {
+		t.state = Running
+	}
 	return done(r)
 }
