@@ -48,11 +48,7 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-#define FP_XSTATE_MAGIC1 0x46505853U
-#define FP_XSTATE_MAGIC2 0x46505845U
-#define SW_BYTES_OFF 464
 #define XSAVE_HDR_OFF 512
-#define FIX_EFLAGS (0x40000UL | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000)
 #define EFLAGS_TF 0x100UL
 #define EFLAGS_RF 0x10000UL
 /* The highest user-space address plus one (TASK_SIZE_MAX, 4-level paging):
@@ -147,7 +143,7 @@ __asm__(".text\n"
 	"	xrstor64 (%rsi)\n"
 	"1:	pushfq\n"
 	"	popq %rax\n"
-	"	movabsq $~" STR(FIX_EFLAGS) ", %r8\n"
+	"	movabsq $~" STR(SHIM_FIX_EFLAGS) ", %r8\n"
 	"	andq %r8, %rax\n"
 	"	orq %rcx, %rax\n"
 	"	pushq %rax\n"
@@ -204,10 +200,10 @@ static inline __attribute__((always_inline)) int fp_ok(uint64_t fu, uint64_t fp,
 	uint32_t n = shim_tls_last_fpsize;
 	if (!fp || (fp & 63) || fp <= fu || fp - fu > 1024 || n < SHIM_XSAVE_MIN || n > shim.xsave_max)
 		return 0;
-	uint32_t xsize = rd32(p + SW_BYTES_OFF + 16);
-	uint64_t xfeat = rd64(p + SW_BYTES_OFF + 8);
-	if (rd32(p + SW_BYTES_OFF) != FP_XSTATE_MAGIC1 || rd32(p + SW_BYTES_OFF + 4) != n || xsize + 4 != n ||
-	    xfeat != shim_tls_last_xfeat || (xfeat & ~shim.xcr0) || rd32(p + xsize) != FP_XSTATE_MAGIC2)
+	uint32_t xsize = rd32(p + SHIM_SW_BYTES_OFF + 16);
+	uint64_t xfeat = rd64(p + SHIM_SW_BYTES_OFF + 8);
+	if (rd32(p + SHIM_SW_BYTES_OFF) != SHIM_FP_XSTATE_MAGIC1 || rd32(p + SHIM_SW_BYTES_OFF + 4) != n || xsize + 4 != n ||
+	    xfeat != shim_tls_last_xfeat || (xfeat & ~shim.xcr0) || rd32(p + xsize) != SHIM_FP_XSTATE_MAGIC2)
 		return 0;
 	if ((rd64(p + XSAVE_HDR_OFF) & ~shim.xcr0) || rd64(p + XSAVE_HDR_OFF + 8) || rd64(p + XSAVE_HDR_OFF + 16))
 		return 0;
@@ -272,7 +268,7 @@ __attribute__((used)) void shim_fastret_prepare(struct shim_ucontext *fu)
 	__atomic_add_fetch(&ch->fast_returns, 1, __ATOMIC_RELAXED);
 	shim_arm_switch(fu, 0, 0);
 	shim_tls_fr_active = 0;
-	shim_switch(fu->gregs, (const void *)fu->fpstate, rfbm, efl & FIX_EFLAGS);
+	shim_switch(fu->gregs, (const void *)fu->fpstate, rfbm, efl & SHIM_FIX_EFLAGS);
 
 fallback:
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
@@ -372,7 +368,7 @@ void shim_arm_switch(const struct shim_ucontext *uc, int wrapper, uint64_t kmask
 
 void shim_switch_armed(const struct shim_ucontext *uc)
 {
-	shim_switch(uc->gregs, 0, 0, uc->gregs[REG_EFL] & FIX_EFLAGS);
+	shim_switch(uc->gregs, 0, 0, uc->gregs[REG_EFL] & SHIM_FIX_EFLAGS);
 }
 
 /* shim_fastret_abandon forgets a fast return a synchronous fault

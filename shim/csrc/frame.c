@@ -28,11 +28,6 @@ struct shim_rt_sigframe {
 };
 _Static_assert(sizeof(struct shim_rt_sigframe) == 440, "rt_sigframe");
 
-#define FP_XSTATE_MAGIC1 0x46505853U
-#define FXSAVE_SIZE 512
-#define SW_BYTES_OFF 464
-/* The flags a frame may change (FIX_EFLAGS in signal.c). */
-#define FIX_EFLAGS (0x40000UL | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000)
 #define EFLAGS_DF 0x400UL
 #define EFLAGS_TF 0x100UL
 #define EFLAGS_RF 0x10000UL
@@ -41,10 +36,10 @@ _Static_assert(sizeof(struct shim_rt_sigframe) == 440, "rt_sigframe");
  * describe it, within the CPU's bound; a plain fxsave area otherwise. */
 static uint32_t fp_size(const uint8_t *fp)
 {
-	const uint32_t *sw = (const uint32_t *)(fp + SW_BYTES_OFF);
-	if (sw[0] == FP_XSTATE_MAGIC1 && sw[1] > FXSAVE_SIZE && sw[1] <= shim.xsave_max)
+	const uint32_t *sw = (const uint32_t *)(fp + SHIM_SW_BYTES_OFF);
+	if (sw[0] == SHIM_FP_XSTATE_MAGIC1 && sw[1] > SHIM_FXSAVE_SIZE && sw[1] <= shim.xsave_max)
 		return sw[1];
-	return FXSAVE_SIZE;
+	return SHIM_FXSAVE_SIZE;
 }
 
 /* stamp_delivery records handler entry for the delivery-latency metric
@@ -108,7 +103,7 @@ void shim_deliver(struct siglab_channel *ch, struct shim_ucontext *uc)
 	shim_tls_last_uc = (uint64_t)&f->uc;
 	shim_tls_last_fp = fpaddr;
 	shim_tls_last_fpsize = fpsize;
-	shim_tls_last_xfeat = fp && fpsize > FXSAVE_SIZE ? *(const uint64_t *)(fp + SW_BYTES_OFF + 8) : 0;
+	shim_tls_last_xfeat = fp && fpsize > SHIM_FXSAVE_SIZE ? *(const uint64_t *)(fp + SHIM_SW_BYTES_OFF + 8) : 0;
 	stamp_delivery(ch);
 }
 
@@ -132,14 +127,14 @@ void shim_restore_regs(const struct shim_ucontext *fu, struct shim_ucontext *uc)
 	memcpy(g, fu->gregs, sizeof g);
 	for (int i = REG_R8; i <= REG_RIP; i++)
 		uc->gregs[i] = g[i];
-	uc->gregs[REG_EFL] = (uc->gregs[REG_EFL] & ~FIX_EFLAGS) | (g[REG_EFL] & FIX_EFLAGS);
+	uc->gregs[REG_EFL] = (uc->gregs[REG_EFL] & ~SHIM_FIX_EFLAGS) | (g[REG_EFL] & SHIM_FIX_EFLAGS);
 }
 
 /* Only a frame in the same format as the state it replaces may replace
  * the whole of it; anything else restores the legacy area alone. src
- * needs its first FXSAVE_SIZE bytes readable. */
+ * needs its first SHIM_FXSAVE_SIZE bytes readable. */
 uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src)
 {
 	uint32_t n = fp_size(dst);
-	return fp_size(src) == n ? n : FXSAVE_SIZE;
+	return fp_size(src) == n ? n : SHIM_FXSAVE_SIZE;
 }

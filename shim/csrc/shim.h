@@ -195,6 +195,14 @@ HIDDEN void shim_restore_frame(const struct shim_ucontext *fu, struct shim_ucont
 HIDDEN void shim_restore_regs(const struct shim_ucontext *fu, struct shim_ucontext *uc);
 HIDDEN uint32_t shim_fp_restore_size(const uint8_t *dst, const uint8_t *src);
 #define SHIM_FXSAVE_SIZE 512
+/* The signal frame's FP area (arch/x86/include/uapi/asm/sigcontext.h):
+ * fpx_sw_bytes at the end of the legacy area, FP_XSTATE_MAGIC1 first in
+ * it, FP_XSTATE_MAGIC2 after the xstate. */
+#define SHIM_SW_BYTES_OFF 464
+#define SHIM_FP_XSTATE_MAGIC1 0x46505853U
+#define SHIM_FP_XSTATE_MAGIC2 0x46505845U
+/* The flags a frame may change (FIX_EFLAGS in arch/x86/kernel/signal.c). */
+#define SHIM_FIX_EFLAGS (0x40000UL | 0x800 | 0x400 | 0x100 | 0x80 | 0x40 | 0x10 | 0x4 | 0x1 | 0x10000)
 /* sigreturn.c: rt_sigreturn without a round trip, when that is exact
  * (Header.local_sigreturn); 1 if done, 0 if the emulator must do it. */
 HIDDEN int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc);

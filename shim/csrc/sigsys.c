@@ -359,9 +359,9 @@ static void learn_fp_format(const struct shim_ucontext *uc)
 	const uint8_t *fp = (const uint8_t *)uc->fpstate;
 	if (!fp)
 		return;
-	const uint32_t *sw = (const uint32_t *)(fp + 464);
+	const uint32_t *sw = (const uint32_t *)(fp + SHIM_SW_BYTES_OFF);
 	uint32_t xsize = sw[4];
-	if (sw[0] != 0x46505853U /* FP_XSTATE_MAGIC1 */ || xsize < SHIM_XSAVE_MIN - 4 || xsize + 4 > shim.xsave_max ||
+	if (sw[0] != SHIM_FP_XSTATE_MAGIC1 || xsize < SHIM_XSAVE_MIN - 4 || xsize + 4 > shim.xsave_max ||
 	    sw[1] != xsize + 4)
 		return;
 	shim.kfp_xfeat = *(const uint64_t *)(sw + 2);

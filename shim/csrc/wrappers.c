@@ -526,15 +526,15 @@ __attribute__((used)) long shim_syscall_error(long r)
  * XSTATE_BV, fpx_sw_bytes, FP_XSTATE_MAGIC2 after the area). */
 static void kernel_fp_save(uint8_t *fp, uint32_t size, uint64_t xfeat)
 {
-	memset(fp + 464, 0, 48 + 64); /* fpx_sw_bytes and the XSAVE header */
+	memset(fp + SHIM_SW_BYTES_OFF, 0, 48 + 64); /* fpx_sw_bytes and the XSAVE header */
 	__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"((uint32_t)xfeat), "d"((uint32_t)(xfeat >> 32)) : "memory");
-	uint32_t *sw = (uint32_t *)(fp + 464);
-	sw[0] = 0x46505853U; /* FP_XSTATE_MAGIC1 */
+	uint32_t *sw = (uint32_t *)(fp + SHIM_SW_BYTES_OFF);
+	sw[0] = SHIM_FP_XSTATE_MAGIC1;
 	sw[1] = size + 4;
 	*(uint64_t *)(sw + 2) = xfeat;
 	sw[4] = size;
 	*(uint64_t *)(fp + 512) |= 3; /* XFEATURE_MASK_FPSSE */
-	*(uint32_t *)(fp + size) = 0x46505845U; /* FP_XSTATE_MAGIC2 */
+	*(uint32_t *)(fp + size) = SHIM_FP_XSTATE_MAGIC2;
 }
 
 /* send_framed makes syscall nr (kill or tgkill) for the wrapper whose
