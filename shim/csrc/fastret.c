@@ -290,22 +290,15 @@ uint64_t shim_fast_restorer_for(uint64_t r)
 		static const uint8_t q[9] = {0x48, 0xc7, 0xc0, 0x0f, 0, 0, 0, 0x0f, 0x05};
 		static const uint8_t l[7] = {0xb8, 0x0f, 0, 0, 0, 0x0f, 0x05};
 		uint8_t b[9] = {0};
-		struct {
-			void *base;
-			uint64_t len;
-		} loc = {b, 7}, rem = {(void *)r, 7};
 		uint32_t ok = 0;
-		if (sys6(__NR_process_vm_readv, shim_tls_tid, &loc, 1, &rem, 1, 0) == 7) {
+		if (shim_read_self(b, r, 7)) {
 			ok = 1;
 			for (int i = 0; i < 7; i++)
 				ok &= b[i] == l[i];
-			if (!ok) {
-				loc.base = b, loc.len = 9, rem.len = 9;
-				if (sys6(__NR_process_vm_readv, shim_tls_tid, &loc, 1, &rem, 1, 0) == 9) {
-					ok = 1;
-					for (int i = 0; i < 9; i++)
-						ok &= b[i] == q[i];
-				}
+			if (!ok && shim_read_self(b, r, 9)) {
+				ok = 1;
+				for (int i = 0; i < 9; i++)
+					ok &= b[i] == q[i];
 			}
 		}
 		tls_stub_addr = r;

@@ -209,6 +209,21 @@ HIDDEN int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext 
 /* sigreturn.c: a trapped rt_sigprocmask that only queries or unblocks,
  * answered the same way; 1 if done. */
 HIDDEN int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc);
+/* The pieces of rt_sigprocmask the SIGSYS handler and the sigprocmask
+ * wrappers (wrappers.c) share. shim_new_mask sets *mask to the mask how
+ * (SIG_BLOCK 0, SIG_UNBLOCK 1, SIG_SETMASK 2; valid) with set makes of
+ * old, less SIGKILL and SIGSTOP, and returns 0 if the shim may not store
+ * it: it blocks more, without Header.local_block (retarget_shared_pending
+ * is the emulator's). shim_write_oset writes old to the program's oset
+ * with process_vm_writev(2) on the thread and returns 1 with *ret 0, or
+ * -EFAULT where a store would fault (the call fails after the mask
+ * changed, as copy_to_user does), and 0 if the write was refused for
+ * another reason (a sandbox's seccomp policy): the emulator must answer,
+ * nothing having changed. shim_read_self reads n bytes at the program's
+ * addr the same way: 1 if all were read. */
+HIDDEN int shim_new_mask(long how, uint64_t old, uint64_t set, uint64_t *mask);
+HIDDEN int shim_write_oset(uint64_t oset, uint64_t old, long *ret);
+HIDDEN int shim_read_self(void *dst, uint64_t addr, uint64_t n);
 
 /* fastret.c: a handler's return without a trap. The switch stub is
  * generated at load into the trampoline page (trampoline.c), at

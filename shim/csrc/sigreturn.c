@@ -54,15 +54,15 @@ struct shim_iovec {
 	uint64_t len;
 };
 
-/* read_self copies n bytes at the program's address addr: process_vm_readv(2)
+/* shim_read_self copies n bytes at the program's address addr: process_vm_readv(2)
  * on this very thread, which fails where a load would fault. */
-static int read_self(void *dst, uint64_t addr, uint64_t n)
+int shim_read_self(void *dst, uint64_t addr, uint64_t n)
 {
 	struct shim_iovec local = {dst, n}, remote = {(void *)addr, n};
 	return sys6(__NR_process_vm_readv, shim_tls_tid, &local, 1, &remote, 1, 0) == (long)n;
 }
 
-/* read_self2 is read_self of two areas in one call (a syscall costs about a
+/* read_self2 is shim_read_self of two areas in one call (a syscall costs about a
  * microsecond on the VM this was measured on, a third of the trap). */
 static int read_self2(void *d1, uint64_t a1, uint64_t n1, void *d2, uint64_t a2, uint64_t n2)
 {
@@ -107,7 +107,7 @@ int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 	    read_self2(&fu, sp, sizeof fu, fp, shim_tls_last_fp, shim_tls_last_fpsize)) {
 		if (fu.fpstate == shim_tls_last_fp)
 			got = shim_tls_last_fpsize;
-	} else if (!read_self(&fu, sp, sizeof fu)) {
+	} else if (!shim_read_self(&fu, sp, sizeof fu)) {
 		return 0;
 	}
 
@@ -132,12 +132,12 @@ int shim_local_sigreturn(struct siglab_channel *ch, struct shim_ucontext *uc)
 		if (shim.xsave_max > SHIM_FP_BUF)
 			return 0;
 		if (got < SHIM_FXSAVE_SIZE) {
-			if (!read_self(fp, fu.fpstate, SHIM_FXSAVE_SIZE))
+			if (!shim_read_self(fp, fu.fpstate, SHIM_FXSAVE_SIZE))
 				return 0;
 			got = SHIM_FXSAVE_SIZE;
 		}
 		n = shim_fp_restore_size(dst, fp);
-		if (n > got && !read_self(fp + got, fu.fpstate + got, n - got))
+		if (n > got && !shim_read_self(fp + got, fu.fpstate + got, n - got))
 			return 0;
 	}
 
@@ -174,6 +174,21 @@ int shim_store_mask(uint64_t *blocked, uint64_t old, uint64_t mask)
 	return 1;
 }
 
+int shim_new_mask(long how, uint64_t old, uint64_t set, uint64_t *mask)
+{
+	uint64_t m = how == 0 ? old | set : how == 1 ? old & ~set : set; /* SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK */
+	*mask = m & ~SHIM_UNBLOCKABLE;
+	return !(*mask & ~old) || shim.cfg.local_block;
+}
+
+int shim_write_oset(uint64_t oset, uint64_t old, long *ret)
+{
+	struct shim_iovec local = {&old, 8}, remote = {(void *)oset, 8};
+	long w = sys6(__NR_process_vm_writev, shim_tls_tid, &local, 1, &remote, 1, 0);
+	*ret = w == -EFAULT ? -EFAULT : 0;
+	return w == 8 || w == -EFAULT;
+}
+
 /* shim_local_sigprocmask answers a trapped rt_sigprocmask(how, set, oset,
  * size) without the emulator, under the conditions of wrappers.c's
  * local_sigmask: the emulator lets the shim write the thread's blocked
@@ -198,23 +213,11 @@ int shim_local_sigprocmask(struct siglab_channel *ch, struct shim_ucontext *uc)
 		return 0;
 	uint64_t *blocked = (uint64_t *)(t + shim.cfg.geo_thread_blocked);
 	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old, s = 0;
-	if (set) {
-		if (!read_self(&s, set, 8))
-			return 0;
-		mask = how == 0 ? old | s : how == 1 ? old & ~s : s; /* SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK */
-		mask &= ~SHIM_UNBLOCKABLE;
-		if ((mask & ~old) && !shim.cfg.local_block)
-			return 0; /* blocks more: retarget_shared_pending is the emulator's */
-	}
+	if (set && (!shim_read_self(&s, set, 8) || !shim_new_mask((long)how, old, s, &mask)))
+		return 0;
 	long ret = 0;
-	if (oset) {
-		struct shim_iovec local = {&old, 8}, remote = {(void *)oset, 8};
-		long w = sys6(__NR_process_vm_writev, shim_tls_tid, &local, 1, &remote, 1, 0);
-		if (w == -EFAULT)
-			ret = -EFAULT;
-		else if (w != 8)
-			return 0; /* refused for another reason: nothing changed yet */
-	}
+	if (oset && !shim_write_oset(oset, old, &ret))
+		return 0;
 	if (!shim_store_mask(blocked, old, mask))
 		return 0; /* oset, written already, gets the same value again */
 	shim_set_mask(uc, mask);

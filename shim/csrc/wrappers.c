@@ -321,36 +321,13 @@ static int local_sigmask(long how, const uint64_t *set, uint64_t *oset, long *re
 	uint64_t s = set ? *set : 0; /* readable: sigmask_ read it as glibc does */
 	enter();
 	uint64_t old = __atomic_load_n(blocked, __ATOMIC_SEQ_CST), mask = old;
-	if (set) {
-		if (how == SIG_BLOCK_)
-			mask = old | s;
-		else if (how == SIG_UNBLOCK_)
-			mask = old & ~s;
-		else
-			mask = s;
-		mask &= ~SHIM_UNBLOCKABLE;
-		if ((mask & ~old) && !shim.cfg.local_block) {
-			leave(ch, 0, 0);
-			return 0;
-		}
-	}
 	*ret = 0;
-	if (oset) {
-		/* Written first, so that a process_vm_writev refused for
-		 * another reason (a sandbox's seccomp policy) leaves the call
-		 * to the emulator with nothing changed; the mask still
-		 * changes after an EFAULT, as in the kernel. */
-		struct {
-			void *base;
-			uint64_t len;
-		} loc = {&old, 8}, rem = {oset, 8};
-		long w = sys6(__NR_process_vm_writev, shim_tls_tid, &loc, 1, &rem, 1, 0);
-		if (w == -EFAULT)
-			*ret = -EFAULT;
-		else if (w != 8) {
-			leave(ch, 0, 0);
-			return 0;
-		}
+	/* oset is written before the mask is stored, so that a write refused
+	 * for another reason than EFAULT leaves the call to the emulator
+	 * with nothing changed. */
+	if ((set && !shim_new_mask(how, old, s, &mask)) || (oset && !shim_write_oset((uint64_t)oset, old, ret))) {
+		leave(ch, 0, 0);
+		return 0;
 	}
 	if (!shim_store_mask(blocked, old, mask)) {
 		leave(ch, 0, 0); /* the emulator's after all: oset gets the same value again */
