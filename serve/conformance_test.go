@@ -35,26 +35,20 @@ var conformanceHandler = func(st fastpath.State, trace io.Writer) (Handler, erro
 	return NewEmulated(st, EmulatedConfig{Trace: trace})
 }
 
-// conformanceRuns are the emulated runs of a scenario: every layout as
-// `siglab run` runs it, and the default layout traced.
-func conformanceRuns() []struct {
+// conformanceMode is how one emulated run of a scenario runs.
+type conformanceMode struct {
 	layout string
 	traced bool
-} {
-	var rs []struct {
-		layout string
-		traced bool
-	}
+}
+
+// conformanceRuns are the emulated runs of a scenario: every layout as
+// `siglab run` runs it, and the default layout traced.
+func conformanceRuns() []conformanceMode {
+	var rs []conformanceMode
 	for _, l := range fastpath.Layouts() {
-		rs = append(rs, struct {
-			layout string
-			traced bool
-		}{l, false})
+		rs = append(rs, conformanceMode{l, false})
 	}
-	return append(rs, struct {
-		layout string
-		traced bool
-	}{fastpath.DefaultLayout, true})
+	return append(rs, conformanceMode{fastpath.DefaultLayout, true})
 }
 
 // conformanceGaps are the scenarios the emulator does not yet pass, each
