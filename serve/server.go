@@ -30,15 +30,11 @@ type Server struct {
 	spin int
 	log  io.Writer
 
-	mu     sync.Mutex // guards served, owners, localDone, localMasks and fastDone, and each State reset to ChanFree
+	mu     sync.Mutex // guards served, owners, released, and each State reset to ChanFree
 	served []bool
-	// localDone sums the LocalSigreturns counters of released channels
-	// (each reset to 0 as its channel is freed).
-	localDone int64
-	// localMasks sums the LocalSigmasks counters of released channels.
-	localMasks int64
-	// fastDone sums the FastReturns counters of released channels.
-	fastDone int64
+	// released sums the shim's counters of released channels (each reset
+	// to 0 as its channel is freed).
+	released shimCounts
 	owners   map[int32]int // tid -> channel of its latest registration
 	evict    []atomic.Bool // per channel: its thread registered again elsewhere
 
@@ -165,17 +161,14 @@ func (s *Server) Stats() Stats {
 	st := Stats{Threads: s.threads.Load(), Signals: s.signals.Load(), Syscalls: map[int]int64{}, Wrapped: map[int]int64{}}
 	st.Faults, st.LastFault = s.Faults()
 	s.mu.Lock()
-	st.LocalSigreturns = s.localDone
-	st.LocalSigmasks = s.localMasks
-	st.FastReturns = s.fastDone
+	c := s.released
 	for i, on := range s.served {
 		if on {
-			st.LocalSigreturns += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigreturns))
-			st.LocalSigmasks += int64(atomic.LoadUint32(&s.reg.Channel(i).LocalSigmasks))
-			st.FastReturns += int64(atomic.LoadUint32(&s.reg.Channel(i).FastReturns))
+			c.add(s.reg.Channel(i), false)
 		}
 	}
 	s.mu.Unlock()
+	st.LocalSigreturns, st.LocalSigmasks, st.FastReturns = c.sigreturns, c.sigmasks, c.fast
 	for nr := range s.calls {
 		if n := s.calls[nr].Load(); n != 0 {
 			st.Syscalls[nr] = n
@@ -237,6 +230,23 @@ func (s *Server) scan() {
 	}
 }
 
+// shimCounts are the statistics a shim counts in its channel
+// (Channel.LocalSigreturns, LocalSigmasks, FastReturns).
+type shimCounts struct{ sigreturns, sigmasks, fast int64 }
+
+// add adds ch's counters to c, resetting them to 0 if reset.
+func (c *shimCounts) add(ch *shim.Channel, reset bool) {
+	take := func(w *uint32) int64 {
+		if reset {
+			return int64(atomic.SwapUint32(w, 0))
+		}
+		return int64(atomic.LoadUint32(w))
+	}
+	c.sigreturns += take(&ch.LocalSigreturns)
+	c.sigmasks += take(&ch.LocalSigmasks)
+	c.fast += take(&ch.FastReturns)
+}
+
 // release returns channel i to the pool: State = ChanFree and "not served"
 // change together under mu, so a new claim is either seen by the next scan
 // or was made after the reset and rings the doorbell again.
@@ -244,9 +254,7 @@ func (s *Server) release(i int) {
 	s.mu.Lock()
 	s.served[i] = false
 	ch := s.reg.Channel(i)
-	s.localDone += int64(atomic.SwapUint32(&ch.LocalSigreturns, 0))
-	s.localMasks += int64(atomic.SwapUint32(&ch.LocalSigmasks, 0))
-	s.fastDone += int64(atomic.SwapUint32(&ch.FastReturns, 0))
+	s.released.add(ch, true)
 	atomic.StoreUint32(&ch.State, shim.ChanFree)
 	s.mu.Unlock()
 }
